@@ -3,9 +3,12 @@
 pub mod error;
 pub mod filter;
 pub mod path;
+pub mod schema;
+pub mod store;
 pub mod tenant;
 
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
 pub use path::{AttrPath, PatchPath};
+pub use store::{GroupStore, UserStore};
 pub use tenant::TenantId;
