@@ -1,5 +1,6 @@
 //! scimitar: an embeddable SCIM 2.0 service-provider library.
 
+pub mod compat;
 pub mod error;
 pub mod filter;
 pub mod path;
@@ -7,6 +8,7 @@ pub mod schema;
 pub mod store;
 pub mod tenant;
 
+pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
 pub use path::{AttrPath, PatchPath};
