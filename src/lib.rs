@@ -1,10 +1,14 @@
 //! scimitar: an embeddable SCIM 2.0 service-provider library.
 
+pub mod auth;
 pub mod error;
 pub mod filter;
 pub mod path;
 pub mod tenant;
 
+pub use auth::{
+    IssuedToken, MemoryTokenStore, ScimStatus, TenantTokens, TokenId, TokenStore, TokenVerifier,
+};
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
 pub use path::{AttrPath, PatchPath};
