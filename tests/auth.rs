@@ -485,3 +485,30 @@ fn unauthorized_error_shape() {
     assert_eq!(WWW_AUTHENTICATE, "Bearer realm=\"SCIM\"");
     assert!(HeaderValue::from_str(WWW_AUTHENTICATE).is_ok());
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use scimitar::auth::{is_b64token, parse_bearer};
+
+    proptest! {
+        #[test]
+        fn parse_bearer_never_panics_and_returns_a_b64token(value in any::<String>()) {
+            if let Some(token) = parse_bearer(&value) {
+                prop_assert!(is_b64token(token));
+                prop_assert!(value.contains(token));
+            }
+        }
+
+        #[test]
+        fn any_b64token_round_trips(
+            token in "[A-Za-z0-9._~+/-]{1,64}={0,2}",
+            scheme in "(?i)bearer",
+            lead in "[ \t]{0,3}",
+            gap in "[ \t]{1,3}",
+            trail in "[ \t]{0,3}",
+        ) {
+            let value = format!("{lead}{scheme}{gap}{token}{trail}");
+            prop_assert_eq!(parse_bearer(&value), Some(token.as_str()));
+        }
+    }
+}
