@@ -17,8 +17,8 @@ use crate::schema::{AttributeDef, AttributeType, Mutability, Policy, SchemaSet};
 /// - with [`Policy::enforce_canonical_values`], string values are among the attribute's
 ///   `canonicalValues` (for `type` sub-attributes only with
 ///   [`Policy::enforce_canonical_types`]);
-/// - a multi-valued attribute has at most [`Policy::max_values`] values (Group `members`:
-///   [`Policy::max_members`]) and at most one value with `primary: true` (RFC 7643 §2.4).
+/// - a multi-valued attribute has at most [`Policy::values_limit`] values (Group `members`:
+///   [`Policy::members_limit`]) and at most one value with `primary: true` (RFC 7643 §2.4).
 ///
 /// # Errors
 ///
@@ -156,8 +156,18 @@ impl Validator<'_> {
     ) -> Result<(), Error> {
         if is_empty(value) {
             if def.required || self.policy.requires(self.set, def, None) {
+                // Name the required sub-attribute when that is what makes the parent
+                // required (`name.givenName`, not just `name`).
+                let sub = def.subs().iter().find(|s| {
+                    !def.multi_valued
+                        && (s.required || self.policy.requires(self.set, def, Some(s)))
+                });
+                let missing = match sub {
+                    Some(s) => format!("{path}.{}", s.name),
+                    None => path.to_string(),
+                };
                 return Err(Error::invalid_value(format!(
-                    "attribute '{path}' is required"
+                    "attribute '{missing}' is required"
                 )));
             }
             return Ok(());
@@ -173,9 +183,9 @@ impl Validator<'_> {
         };
         let is_members = def.name == "members" && self.set.resource_type() == "Group";
         let cap = if is_members {
-            self.policy.max_members
+            self.policy.members_limit()
         } else {
-            Some(self.policy.max_values)
+            Some(self.policy.values_limit())
         };
         if let Some(cap) = cap.filter(|c| items.len() > *c) {
             return Err(Error::invalid_value(format!(
@@ -250,8 +260,8 @@ impl Validator<'_> {
     }
 
     fn canonical(&self, def: &AttributeDef, s: &str, path: &str) -> Result<(), Error> {
-        if !self.policy.enforce_canonical_values
-            || (def.name == "type" && !self.policy.enforce_canonical_types)
+        if !self.policy.canonical_values_enforced()
+            || (def.name == "type" && !self.policy.canonical_types_enforced())
         {
             return Ok(());
         }
