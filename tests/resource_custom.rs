@@ -172,3 +172,40 @@ fn another_tenant_is_unaffected() {
     let rt = ResourceType::from_schema_set(&set);
     assert_eq!(rt.schema_extensions.len(), 1);
 }
+
+#[test]
+fn registry_policy_marks_custom_attributes_added_later() {
+    let policy = Policy::default()
+        .require(&format!("{ACME}:badgeNumber"))
+        .unwrap()
+        .max_length(255);
+    let reg = SchemaRegistry::with_policy(policy);
+    let a = TenantId::new("a");
+    let base = reg.user_schemas(&a);
+    assert_eq!(
+        base.core().attribute("userName").unwrap().max_length,
+        Some(255)
+    );
+    reg.add_user_attribute(
+        &a,
+        ACME,
+        "Acme",
+        AttributeDef::new("badgeNumber", AttributeType::String),
+    )
+    .unwrap();
+    let set = reg.user_schemas(&a);
+    let badge = set
+        .extension(ACME)
+        .unwrap()
+        .schema
+        .attribute("badgeNumber")
+        .unwrap();
+    assert!(badge.required);
+    assert_eq!(badge.max_length, Some(255));
+    let e = write(&json!({"userName": "b"}), &set, reg.policy()).unwrap_err();
+    assert!(
+        e.detail()
+            .contains(&format!("'{ACME}:badgeNumber' is required")),
+        "{e}"
+    );
+}
