@@ -39,6 +39,7 @@
 //! ```
 
 mod group;
+mod loc;
 mod normalize;
 mod render;
 mod typed;
