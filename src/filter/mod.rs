@@ -3,5 +3,11 @@
 
 mod ast;
 mod display;
+mod eval;
+mod visit;
 
 pub use ast::{CompValue, CompareOp, Filter};
+pub use eval::{
+    matches, BoundFilter, ElementFilter, EvalOptions, MetaAttr, MetaValue, ResourceView,
+};
+pub use visit::{walk_filter, Fold, Visitor};
