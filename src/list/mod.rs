@@ -31,7 +31,6 @@ mod response;
 mod run;
 mod sort;
 
-pub use deps::FilterLimits;
 pub use projection::Projection;
 pub use query::{ListLimits, ListQuery, SEARCH_REQUEST_SCHEMA};
 pub use response::{ListResponse, LIST_RESPONSE_SCHEMA};

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::deps::{parse_attr_path, parse_filter, FilterLimits};
+use super::deps::{parse_attr_path, parse_filter};
 use crate::error::Error;
-use crate::filter::Filter;
+use crate::filter::{Filter, FilterLimits};
 use crate::path::AttrPath;
 use crate::store::{PageRequest, SortKey, SortOrder};
 

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use super::deps::BoundFilter;
+use super::deps::bind_filter;
 use super::query::ListQuery;
 use super::sort::Sorter;
 use crate::error::Error;
-use crate::filter::Filter;
+use crate::filter::{BoundFilter, Filter};
 use crate::path::AttrPath;
 use crate::schema::SchemaSet;
 use crate::store::{
@@ -95,7 +95,7 @@ impl Plan {
         pushdown: impl FnOnce(&Filter) -> Pushdown,
     ) -> Result<Plan, Error> {
         let bound = match &query.filter {
-            Some(f) => Some(BoundFilter::bind(f, schemas)?),
+            Some(f) => Some(bind_filter(f, schemas)?),
             None => None,
         };
         // Without a filter there is nothing to evaluate: the store's answer is exact.
