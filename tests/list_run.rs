@@ -400,3 +400,110 @@ async fn groups_without_members_when_not_needed() {
     assert!(o.resources[0].attributes.contains_key("members"));
     assert!(store.queries()[1].include_members);
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_user() -> impl Strategy<Value = (Option<String>, bool, Vec<(String, bool)>)> {
+        (
+            proptest::option::of("[a-cA-C]{0,2}"),
+            any::<bool>(),
+            proptest::collection::vec(("[a-c]{1,2}", any::<bool>()), 0..3),
+        )
+    }
+
+    fn build(users: Vec<(Option<String>, bool, Vec<(String, bool)>)>) -> Vec<Resource> {
+        users
+            .into_iter()
+            .enumerate()
+            .map(|(i, (title, active, emails))| {
+                let mut attrs = json!({"userName": format!("u{i}"), "active": active});
+                if let Some(t) = title {
+                    attrs["title"] = json!(t);
+                }
+                if !emails.is_empty() {
+                    attrs["emails"] = emails
+                        .into_iter()
+                        .map(|(v, p)| json!({"value": v, "primary": p}))
+                        .collect();
+                }
+                resource(&format!("id{i:03}"), attrs)
+            })
+            .collect()
+    }
+
+    const FILTERS: [&str; 4] = [
+        "",
+        "filter=active+eq+true",
+        "filter=title+pr",
+        "filter=emails+co+%22a%22+or+title+sw+%22b%22",
+    ];
+    const SORTS: [&str; 4] = [
+        "",
+        "sortBy=title",
+        "sortBy=emails.value&sortOrder=descending",
+        "sortBy=title&sortOrder=DESCENDING",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever a store pushes down, the outcome is the same, and it is the requested
+        /// slice of all matches.
+        #[test]
+        fn same_outcome_whatever_the_store_does(
+            users in proptest::collection::vec(arb_user(), 0..12),
+            f in 0..FILTERS.len(),
+            s in 0..SORTS.len(),
+            start in -2i64..15,
+            count in -2i64..8,
+        ) {
+            let data = build(users);
+            let q = format!("{}&{}&startIndex={start}&count={count}", FILTERS[f], SORTS[s]);
+            let run = |store: FakeStore| {
+                futures::executor::block_on(list_users(
+                    &store,
+                    &tenant(),
+                    &query(&q),
+                    Arc::new(SchemaSet::user()),
+                ))
+                .unwrap()
+            };
+            let reference = run(FakeStore::new(data.clone()));
+            let full = run(FakeStore::smart(data.clone()));
+            let superset = run(FakeStore::new(data.clone()).with(Pushdown::Superset, Capabilities::full()));
+            let mut paging_only = Capabilities::default();
+            paging_only.paging = true;
+            let partial = run(FakeStore::new(data.clone()).with(Pushdown::Exact, paging_only));
+            prop_assert_eq!(&reference, &full);
+            prop_assert_eq!(&reference, &superset);
+            prop_assert_eq!(&reference, &partial);
+
+            // The page is the slice [startIndex-1, +count) of all matches.
+            let all = run_all(&data, &q);
+            let first = usize::try_from(start.max(1) - 1).unwrap();
+            let n = usize::try_from(count.max(0)).unwrap();
+            let expected: Vec<&Resource> = all.iter().skip(first).take(n).collect();
+            let got: Vec<&Resource> = reference.resources.iter().collect();
+            prop_assert_eq!(got, expected);
+            prop_assert_eq!(reference.total_results, all.len());
+            prop_assert_eq!(reference.start_index, usize::try_from(start.max(1)).unwrap());
+        }
+    }
+
+    /// All matches of the query's filter and sort, without paging.
+    fn run_all(data: &[Resource], q: &str) -> Vec<Resource> {
+        let mut lq = query(q);
+        lq.start_index = 1;
+        lq.count = usize::MAX;
+        futures::executor::block_on(list_users(
+            &FakeStore::new(data.to_vec()),
+            &tenant(),
+            &lq,
+            Arc::new(SchemaSet::user()),
+        ))
+        .unwrap()
+        .resources
+    }
+}
