@@ -405,7 +405,10 @@ mod props {
     use super::*;
     use proptest::prelude::*;
 
-    fn arb_user() -> impl Strategy<Value = (Option<String>, bool, Vec<(String, bool)>)> {
+    /// `title`, `active` and `emails` (value, primary) of one generated user.
+    type UserSpec = (Option<String>, bool, Vec<(String, bool)>);
+
+    fn arb_user() -> impl Strategy<Value = UserSpec> {
         (
             proptest::option::of("[a-cA-C]{0,2}"),
             any::<bool>(),
@@ -413,7 +416,7 @@ mod props {
         )
     }
 
-    fn build(users: Vec<(Option<String>, bool, Vec<(String, bool)>)>) -> Vec<Resource> {
+    fn build(users: Vec<UserSpec>) -> Vec<Resource> {
         users
             .into_iter()
             .enumerate()
