@@ -12,5 +12,7 @@ pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
 pub use path::{AttrPath, PatchPath};
+#[cfg(feature = "memory")]
+pub use store::memory::MemoryStore;
 pub use store::{GroupStore, UserStore};
 pub use tenant::TenantId;
