@@ -445,9 +445,8 @@ impl GroupStore for MemoryStore {
     }
 
     async fn list(&self, tenant: &TenantId, query: &StoreQuery) -> Result<StorePage, StoreError> {
-        Ok(self
-            .read(tenant, |t| query::list(&t.groups, query))
-            .unwrap_or_else(|| query::empty(query)))
+        self.read(tenant, |t| query::list(&t.groups, query))
+            .unwrap_or_else(|| Ok(query::empty(query)))
     }
 
     async fn groups_of(

@@ -17,7 +17,7 @@
 //! enabled with [`MemoryStore::with_unique_group_names`].
 
 mod compact;
-pub(crate) mod eval;
+pub(crate) mod sort;
 mod groups;
 mod query;
 mod users;
