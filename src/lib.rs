@@ -8,6 +8,8 @@ pub mod path;
 pub mod schema;
 pub mod store;
 pub mod tenant;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use auth::{
     IssuedToken, MemoryTokenStore, ScimStatus, TenantTokens, TokenId, TokenStore, TokenVerifier,
