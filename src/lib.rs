@@ -6,6 +6,6 @@ pub mod path;
 pub mod tenant;
 
 pub use error::{Error, ErrorKind, Result, ScimType};
-pub use filter::Filter;
+pub use filter::{Filter, FilterError, FilterLimits};
 pub use path::{AttrPath, PatchPath};
 pub use tenant::TenantId;
