@@ -280,7 +280,18 @@ impl StrTest {
         if self.case_exact {
             return apply_exact(self.op, s, v);
         }
-        if self.ascii && s.is_ascii() {
+        if self.ascii && self.op == Op::Eq {
+            // Only ASCII letters and KELVIN SIGN (3 bytes) lower-case to ASCII, so a value
+            // of the same length matches iff it matches ASCII-case-insensitively, and a
+            // shorter or ASCII one of another length never does. This decides most
+            // comparisons from the length alone, without reading the string.
+            if s.len() == v.len() {
+                return s.as_bytes().eq_ignore_ascii_case(v.as_bytes());
+            }
+            if s.len() < v.len() || s.is_ascii() {
+                return false;
+            }
+        } else if self.ascii && s.is_ascii() {
             return apply_ascii_ci(self.op, s.as_bytes(), v.as_bytes());
         }
         // Non-ASCII: full Unicode lower-casing, which may allocate.
@@ -308,10 +319,18 @@ fn apply_ascii_ci(op: Op, s: &[u8], v: &[u8]) -> bool {
             .and_then(|start| s.get(start..))
             .is_some_and(|p| p.eq_ignore_ascii_case(v)),
         Op::Co => {
-            if v.is_empty() {
+            let Some((&first, rest)) = v.split_first() else {
                 return true;
-            }
-            s.windows(v.len()).any(|w| w.eq_ignore_ascii_case(v))
+            };
+            let Some(last_start) = s.len().checked_sub(v.len()) else {
+                return false;
+            };
+            // Scan for the first byte, then compare the rest: one pass for typical needles.
+            s.iter().take(last_start + 1).enumerate().any(|(i, b)| {
+                b.to_ascii_lowercase() == first
+                    && s.get(i + 1..i + v.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+            })
         }
         _ => {
             let ord = s.iter().map(u8::to_ascii_lowercase).cmp(v.iter().copied());
@@ -357,6 +376,10 @@ mod tests {
         assert!(!b(Op::Ew, "en", "sen"));
         assert!(b(Op::Co, "BJensen", "jen"));
         assert!(b(Op::Co, "x", ""));
+        assert!(b(Op::Co, "user1@Example.ORG", "@example.org"));
+        assert!(!b(Op::Co, "user1@example.or", "@example.org"));
+        assert!(b(Op::Co, "aab", "ab"));
+        assert!(b(Op::Co, "ab", "ab"));
         assert!(!b(Op::Co, "", "a"));
         assert!(b(Op::Gt, "B", "a"));
         assert!(b(Op::Lt, "a", "ab"));
@@ -371,6 +394,27 @@ mod tests {
         let t = StrTest::new(Op::Eq, "k", false);
         // KELVIN SIGN lower-cases to ASCII 'k'.
         assert!(t.matches("\u{212A}"));
+        let t = StrTest::new(Op::Eq, "Kate", false);
+        assert!(t.matches("\u{212A}ATE"));
+        assert!(t.matches("KATE"));
+        assert!(!t.matches("KAT"));
+        assert!(!t.matches("KATES"));
+        assert!(!t.matches("KATÉ"));
+    }
+
+    proptest::proptest! {
+        /// The ASCII fast paths agree with full Unicode lower-casing.
+        #[test]
+        fn fast_paths_agree_with_unicode_lowercase(
+            s in "[a-cA-C@.\u{212A}kKÉé]{0,8}",
+            v in "[a-cA-C@.kKé]{0,4}",
+        ) {
+            for op in [Op::Eq, Op::Co, Op::Sw, Op::Ew, Op::Gt, Op::Ge, Op::Lt, Op::Le] {
+                let t = StrTest::new(op, &v, false);
+                let want = apply_exact(op, &s.to_lowercase(), &v.to_lowercase());
+                proptest::prop_assert_eq!(t.matches(&s), want, "{:?} {:?} {:?}", op, s, v);
+            }
+        }
     }
 
     #[test]
