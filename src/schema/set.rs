@@ -135,6 +135,11 @@ impl SchemaSet {
         &mut self.extensions
     }
 
+    /// Mutable access to the common attributes (copy-on-write), for policies.
+    pub fn common_mut(&mut self) -> &mut Vec<AttributeDef> {
+        Arc::make_mut(&mut self.common)
+    }
+
     /// The extension whose URN is `urn` (case-insensitive).
     pub fn extension(&self, urn: &str) -> Option<&Extension> {
         self.extensions
@@ -154,7 +159,11 @@ impl SchemaSet {
     }
 
     /// Resolves a top-level attribute by optional URN and name (case-insensitive).
-    pub fn attribute(&self, urn: Option<&str>, name: &str) -> Option<(Location<'_>, &AttributeDef)> {
+    pub fn attribute(
+        &self,
+        urn: Option<&str>,
+        name: &str,
+    ) -> Option<(Location<'_>, &AttributeDef)> {
         match urn {
             None => self.core_or_common(name).map(|a| (Location::Core, a)),
             Some(u) if self.core.id.eq_ignore_ascii_case(u) => {
