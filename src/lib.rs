@@ -15,7 +15,7 @@ pub use auth::{
 };
 pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
-pub use filter::Filter;
+pub use filter::{Filter, FilterError, FilterLimits};
 pub use path::{AttrPath, PatchPath};
 pub use resource::{Group, User};
 pub use schema::{Policy, ResourceType, SchemaSet, ServiceProviderConfig};

@@ -2,11 +2,10 @@
 //! literals of `compValue`.
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, tag_no_case};
+use nom::bytes::complete::tag;
 use nom::character::complete::{char, satisfy};
-use nom::combinator::{cut, recognize};
-use nom::multi::many0_count;
-use nom::sequence::{pair, preceded};
+use nom::combinator::cut;
+use nom::sequence::preceded;
 use serde_json::Number;
 
 use super::{fail, Msg, PErr, PResult};
@@ -55,32 +54,36 @@ pub(super) fn value_end(i: &str) -> PResult<'_, ()> {
     }
 }
 
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+/// `nameChar = "-" / "_" / DIGIT / ALPHA`, as a byte predicate (the parser's hot path).
+fn is_name_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
 /// `nameChar = "-" / "_" / DIGIT / ALPHA`
+#[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn parse_name_char(i: &str) -> PResult<'_, char> {
-    satisfy(is_name_char)(i)
+    satisfy(|c| u8::try_from(c).is_ok_and(is_name_char))(i)
 }
 
 /// `ATTRNAME = ALPHA *(nameChar)`, plus `$ref` (SCIM's reference sub-attribute).
-pub(super) fn parse_attr_name<'a>(i: &'a str) -> PResult<'a, &'a str> {
-    let dollar_ref = |i: &'a str| -> PResult<'a, &'a str> {
-        let (rest, name) = tag_no_case("$ref")(i)?;
-        match rest.chars().next() {
-            Some(c) if is_name_char(c) => fail(rest, Msg::InvalidNameChar),
-            _ => Ok((rest, name)),
-        }
+///
+/// Hand-rolled over bytes: it runs for every attribute path.
+pub(super) fn parse_attr_name(i: &str) -> PResult<'_, &str> {
+    let b = i.as_bytes();
+    let start = match b.first() {
+        Some(c) if c.is_ascii_alphabetic() => 1,
+        Some(b'$') if b.get(1..4).is_some_and(|r| r.eq_ignore_ascii_case(b"ref")) => 4,
+        _ => return fail(i, Msg::ExpectedAttrName),
     };
-    let plain = recognize(pair(
-        satisfy(|c: char| c.is_ascii_alphabetic()),
-        many0_count(parse_name_char),
-    ));
-    match alt((dollar_ref, plain))(i) {
-        Err(nom::Err::Error(_)) => fail(i, Msg::ExpectedAttrName),
-        other => other,
+    let len = start
+        + b.iter()
+            .skip(start)
+            .take_while(|&&c| is_name_char(c))
+            .count();
+    if start == 4 && len > 4 {
+        return fail(tail(i, 4), Msg::InvalidNameChar);
     }
+    Ok((tail(i, len), head(i, len)))
 }
 
 /// `subAttr = "." ATTRNAME`
@@ -98,9 +101,18 @@ fn ends_path(b: u8) -> bool {
 /// The URI ends at the last `:` of the token, so the `2.0` of
 /// `urn:...:enterprise:2.0:User:manager.value` stays in the URN.
 pub(super) fn parse_attr_path(i: &str) -> PResult<'_, AttrPath> {
-    let token_len = i.bytes().position(ends_path).unwrap_or(i.len());
+    let mut token_len = i.len();
+    let mut last_colon = None;
+    for (k, &b) in i.as_bytes().iter().enumerate() {
+        if b == b':' {
+            last_colon = Some(k);
+        } else if ends_path(b) {
+            token_len = k;
+            break;
+        }
+    }
     let rest = tail(i, token_len);
-    let (j, urn) = match head(i, token_len).rfind(':') {
+    let (j, urn) = match last_colon {
         Some(colon) => {
             parse_uri(i, colon)?;
             (tail(i, colon + 1), Some(head(i, colon)))
@@ -399,15 +411,27 @@ mod tests {
         assert_eq!(parse_attr_name("userName eq").unwrap(), (" eq", "userName"));
         assert_eq!(parse_attr_name("x-y_9.z").unwrap(), (".z", "x-y_9"));
         assert_eq!(parse_attr_name("$ref eq").unwrap(), (" eq", "$ref"));
-        assert_eq!(err_at("9a", parse_attr_name("9a")), (0, Msg::ExpectedAttrName));
-        assert_eq!(err_at("_a", parse_attr_name("_a")), (0, Msg::ExpectedAttrName));
-        assert_eq!(err_at("$refs", parse_attr_name("$refs")), (4, Msg::InvalidNameChar));
+        assert_eq!(
+            err_at("9a", parse_attr_name("9a")),
+            (0, Msg::ExpectedAttrName)
+        );
+        assert_eq!(
+            err_at("_a", parse_attr_name("_a")),
+            (0, Msg::ExpectedAttrName)
+        );
+        assert_eq!(
+            err_at("$refs", parse_attr_name("$refs")),
+            (4, Msg::InvalidNameChar)
+        );
     }
 
     #[test]
     fn sub_attr_needs_a_name() {
         assert_eq!(parse_sub_attr(".value]").unwrap(), ("]", "value"));
-        assert_eq!(err_at(". x", parse_sub_attr(". x")), (1, Msg::ExpectedAttrName));
+        assert_eq!(
+            err_at(". x", parse_sub_attr(". x")),
+            (1, Msg::ExpectedAttrName)
+        );
     }
 
     #[test]
@@ -420,7 +444,10 @@ mod tests {
         assert_eq!(p.name(), "manager");
         assert_eq!(p.sub(), Some("value"));
         let p = path("name.givenName eq");
-        assert_eq!((p.urn(), p.name(), p.sub()), (None, "name", Some("givenName")));
+        assert_eq!(
+            (p.urn(), p.name(), p.sub()),
+            (None, "name", Some("givenName"))
+        );
         assert_eq!(parse_attr_path("emails[type").unwrap().0, "[type");
     }
 
@@ -442,13 +469,19 @@ mod tests {
 
     #[test]
     fn compare_op_is_case_insensitive() {
-        assert_eq!(parse_compare_op("Eq \"x\"").unwrap(), (" \"x\"", CompareOp::Eq));
+        assert_eq!(
+            parse_compare_op("Eq \"x\"").unwrap(),
+            (" \"x\"", CompareOp::Eq)
+        );
         assert_eq!(parse_compare_op("LE 1").unwrap().1, CompareOp::Le);
         assert_eq!(
             err_at("eq1 x", parse_compare_op("eq1 x")),
             (0, Msg::UnknownOperator(3))
         );
-        assert_eq!(err_at("\"x\"", parse_compare_op("\"x\"")), (0, Msg::ExpectedOperator));
+        assert_eq!(
+            err_at("\"x\"", parse_compare_op("\"x\"")),
+            (0, Msg::ExpectedOperator)
+        );
     }
 
     #[test]
@@ -489,7 +522,10 @@ mod tests {
         assert_eq!(n("1.5"), Number::from_f64(1.5).unwrap());
         assert_eq!(n("-2.5e3"), Number::from_f64(-2500.0).unwrap());
         assert_eq!(n("1E+2"), Number::from_f64(100.0).unwrap());
-        assert_eq!(n("18446744073709551616"), Number::from_f64(1.8446744073709552e19).unwrap());
+        assert_eq!(
+            n("18446744073709551616"),
+            Number::from_f64(1.8446744073709552e19).unwrap()
+        );
         for (input, at, msg) in [
             ("-", 1, Msg::InvalidNumber),
             ("01", 1, Msg::InvalidNumber),
@@ -506,11 +542,20 @@ mod tests {
 
     #[test]
     fn literals_are_exact_case() {
-        assert_eq!(parse_comp_value("true)").unwrap(), (")", CompValue::Bool(true)));
+        assert_eq!(
+            parse_comp_value("true)").unwrap(),
+            (")", CompValue::Bool(true))
+        );
         assert_eq!(parse_comp_value("false").unwrap().1, CompValue::Bool(false));
         assert_eq!(parse_comp_value("null").unwrap().1, CompValue::Null);
-        assert_eq!(err_at("True", parse_comp_value("True")), (0, Msg::ExpectedValue));
-        assert_eq!(err_at("'x'", parse_comp_value("'x'")), (0, Msg::ExpectedValue));
+        assert_eq!(
+            err_at("True", parse_comp_value("True")),
+            (0, Msg::ExpectedValue)
+        );
+        assert_eq!(
+            err_at("'x'", parse_comp_value("'x'")),
+            (0, Msg::ExpectedValue)
+        );
     }
 
     #[test]
