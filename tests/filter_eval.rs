@@ -327,8 +327,14 @@ fn enterprise_extension_through_urn_paths() {
                 &format!(r#"{ENTERPRISE}:manager[displayName eq "John Smith"]"#),
                 true,
             ),
-            // Extension attributes are not reachable unqualified.
-            (r#"employeeNumber eq "701984""#, false),
+            // Unqualified names that only an extension defines resolve to it (Entra ID).
+            (r#"employeeNumber eq "701984""#, true),
+            (r#"manager eq "26118915-6090-4610-87e4-49d8ca9f808d""#, true),
+            (
+                r#"id eq "2819c223-7f76-453a-919d-413861904646" and manager eq "26118915-6090-4610-87e4-49d8ca9f808d""#,
+                true,
+            ),
+            (r#"manager[displayName sw "john"]"#, true),
             (
                 r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "b""#,
                 true,
@@ -340,6 +346,43 @@ fn enterprise_extension_through_urn_paths() {
             (&format!(r#"schemas eq "{ENTERPRISE}""#), true),
         ],
     );
+}
+
+#[test]
+fn unqualified_extension_names_can_be_switched_off() {
+    let r = stored("8.3-enterprise-user.json");
+    let schemas = SchemaSet::user();
+    let off = EvalOptions::default().unqualified_extension_attributes(false);
+    let f = parse(r#"employeeNumber eq "701984""#);
+    assert!(!f.bind(&schemas, off).unwrap().matches(&r));
+    let strict = off.strict_attributes(true);
+    assert_eq!(
+        f.bind(&schemas, strict).unwrap_err().kind(),
+        ErrorKind::InvalidFilter
+    );
+}
+
+#[test]
+fn every_corpus_filter_binds_and_evaluates() {
+    let r = stored("8.3-enterprise-user.json");
+    let user = SchemaSet::user();
+    let group = SchemaSet::group();
+    for file in ["rfc7644.txt", "typical.txt"] {
+        let path = format!(
+            "{}/tests/fixtures/filters/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let f = parse(line);
+            // Group filters bind against the Group schemas, the rest against User.
+            let bound = f
+                .bind(&user, EvalOptions::default())
+                .or_else(|_| f.bind(&group, EvalOptions::default()))
+                .unwrap_or_else(|e| panic!("{line}: {e}"));
+            let _ = bound.matches(&r);
+        }
+    }
 }
 
 #[test]
