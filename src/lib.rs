@@ -3,6 +3,7 @@
 pub mod compat;
 pub mod error;
 pub mod filter;
+pub mod patch;
 pub mod path;
 pub mod schema;
 pub mod store;
@@ -11,6 +12,7 @@ pub mod tenant;
 pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
+pub use patch::{GroupPatch, PatchLimits, PatchRequest};
 pub use path::{AttrPath, PatchPath};
 pub use store::{GroupStore, UserStore};
 pub use tenant::TenantId;
