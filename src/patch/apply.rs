@@ -163,6 +163,9 @@ impl<'a> Engine<'a, '_> {
             return self.remove_attr(map, &r);
         }
         let v = value.ok_or_else(|| Error::invalid_value("a value is required"))?;
+        if r.sub.is_none() && r.attr.name == "members" && r.attr.multi_valued {
+            check_member_values(v)?;
+        }
         let norm = self.len.value(v, &r)?;
         if effective_mutability(&r) == Mutability::ReadOnly {
             // Before the `None` shortcut: normalizing drops read-only sub-attributes, and a
@@ -528,6 +531,31 @@ pub(crate) fn member_ids(value: &Value) -> Result<Vec<String>> {
             )),
         })
         .collect()
+}
+
+/// Every element of a `members` value names a member: an object whose `value` (any case)
+/// is a non-empty string. Checked on the raw value, as normalizing drops what it cannot use.
+pub(crate) fn check_member_values(value: &Value) -> Result<()> {
+    let Some(items) = value.as_array() else {
+        return if value.is_null() {
+            Ok(())
+        } else {
+            Err(Error::invalid_value("'members' needs an array of members"))
+        };
+    };
+    for it in items {
+        let ok = it.as_object().is_some_and(|o| {
+            o.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("value") && v.as_str().is_some_and(|s| !s.is_empty())
+            })
+        });
+        if !ok {
+            return Err(Error::invalid_value(
+                "each member needs a non-empty string 'value'",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A new element for an `add` to a value path that matched nothing, built from the filter's

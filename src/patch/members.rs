@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::apply::{member_ids, Engine};
+use super::apply::{check_member_values, member_ids, Engine};
 use super::model::{PatchOpKind, PatchRequest};
 use super::value::Leniency;
 use crate::compat::{Compat, CompatReport, CompatRule};
@@ -221,6 +221,7 @@ fn members_from_value(
     let Some(value) = value else {
         return Err(Error::invalid_value("a value is required"));
     };
+    check_member_values(value)?;
     let items = match value {
         Value::Null => return Ok(Vec::new()),
         Value::Array(items) => items,
