@@ -74,6 +74,24 @@ fn bench(c: &mut Criterion) {
             ))
         })
     });
+    g.bench_function("validate_full_user", |b| {
+        b.iter(|| {
+            black_box(scimitar::resource::validate(
+                black_box(&start),
+                &schemas,
+                &policy,
+            ))
+        })
+    });
+    g.bench_function("check_immutable_full_user", |b| {
+        b.iter(|| {
+            black_box(scimitar::resource::check_immutable(
+                black_box(&start),
+                black_box(&start),
+                &schemas,
+            ))
+        })
+    });
     g.finish();
 }
 
