@@ -12,7 +12,7 @@ pub mod tenant;
 
 pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
-pub use filter::Filter;
+pub use filter::{Filter, FilterError, FilterLimits};
 pub use patch::{GroupPatch, PatchLimits, PatchRequest};
 pub use path::{AttrPath, PatchPath};
 pub use resource::{Group, User};
