@@ -491,6 +491,22 @@ fn schemas_def() -> &'static AttributeDef {
     DEF.get_or_init(|| AttributeDef::new("schemas", AttributeType::Reference).multi_valued(true))
 }
 
+/// `map.get(key)`, tuned for the small maps of a resource.
+///
+/// A B-tree lookup compares the key with up to a node's worth of keys, and each
+/// comparison reads a separately allocated key string: over many resources that is a
+/// cache miss per key. Key lengths sit in the node itself, so a linear scan that reads
+/// only the keys of the right length touches a fraction of the memory. Large maps use
+/// the tree.
+fn lookup<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if map.len() > 32 {
+        return map.get(key);
+    }
+    map.iter()
+        .find(|(k, _)| k.len() == key.len() && k.as_str() == key)
+        .map(|(_, v)| v)
+}
+
 /// Calls `f` on each value of `v` (the elements of an array), until one returns true.
 fn any_json<'v>(v: &'v Value, f: &mut impl FnMut(Cand<'v>) -> bool) -> bool {
     match v {
@@ -511,11 +527,11 @@ impl Access {
         match self {
             Access::Attr { ext, name, sub } => {
                 let top = match ext {
-                    None => view.attributes().get(name.as_str()),
-                    Some(urn) => view
-                        .attributes()
-                        .get(urn.as_str())
-                        .and_then(|e| e.get(name.as_str())),
+                    None => lookup(view.attributes(), name),
+                    Some(urn) => match lookup(view.attributes(), urn) {
+                        Some(Value::Object(e)) => lookup(e, name),
+                        _ => None,
+                    },
                 };
                 let Some(top) = top else { return false };
                 match sub {
@@ -530,7 +546,7 @@ impl Access {
                 }
             }
             Access::Elem(sub) => elem
-                .and_then(|e| e.get(sub.as_str()))
+                .and_then(|e| lookup(e, sub))
                 .is_some_and(|v| any_json(v, f)),
             Access::Id => view.id().is_some_and(|id| f(Cand::Str(id))),
             Access::Meta(m) => meta_any(view, *m, f),
