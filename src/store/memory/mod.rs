@@ -19,7 +19,6 @@
 mod compact;
 mod groups;
 mod query;
-pub(crate) mod sort;
 mod users;
 
 use std::collections::HashMap;
