@@ -1,6 +1,8 @@
 //! In-memory store benchmarks: indexed `userName eq` lookups at 10k and 1M users (must stay
 //! flat), a page of 100 from 10k users, and create throughput.
 
+#![allow(missing_docs, clippy::panic)]
+
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -120,5 +122,9 @@ fn create(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, user_name_eq, page_of_100, create);
+criterion_group! {
+    name = benches;
+    config = Criterion::default();
+    targets = user_name_eq, page_of_100, create
+}
 criterion_main!(benches);
