@@ -40,9 +40,15 @@
 mod ast;
 mod display;
 mod error;
+mod eval;
 mod limits;
 mod parser;
+mod visit;
 
 pub use ast::{CompValue, CompareOp, Filter};
 pub use error::{FilterError, FilterErrorKind, PathError};
+pub use eval::{
+    matches, BoundFilter, ElementFilter, EvalOptions, MetaAttr, MetaValue, ResourceView,
+};
 pub use limits::FilterLimits;
+pub use visit::{walk_filter, Fold, Visitor};
