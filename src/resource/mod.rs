@@ -14,6 +14,20 @@
 //! - `password` is stored (it is `writeOnly`) but never output;
 //! - no `null`s, no empty arrays or objects.
 //!
+//! # Untrusted input
+//!
+//! Everything here reads client JSON without panicking (a property test feeds arbitrary
+//! bodies through [`normalize`], [`validate`] and [`render`]). Bounds:
+//! - nesting follows the schema (attribute, sub-attribute), never the input's depth;
+//! - a multi-valued attribute holds at most [`Policy::values_limit`](crate::schema::Policy)
+//!   values (default 1000); Group `members` is bounded by the request body limit unless
+//!   [`Policy::max_members`](crate::schema::Policy::max_members) caps it;
+//! - string lengths are capped by the policy when the host asks for it
+//!   ([`Policy::max_length`](crate::schema::Policy::max_length)).
+//!
+//! Limits are `invalidValue` errors, not `tooMany`: RFC 7644 Table 9 reserves `tooMany`
+//! for filters that would return too many results.
+//!
 //! # A write, step by step
 //!
 //! ```
@@ -39,6 +53,7 @@
 //! ```
 
 mod group;
+mod loc;
 mod normalize;
 mod render;
 mod typed;
@@ -74,12 +89,18 @@ use crate::schema::SchemaSet;
 ///
 /// # Errors
 ///
-/// 400 `invalidValue` whose detail names `schemas` and the expected URN.
+/// 400 `invalidValue` whose detail names `schemas` and the expected URN; 400
+/// `invalidSyntax` when `input` is not a JSON object.
 pub fn check_schemas(input: &Value, schemas: &SchemaSet) -> Result<(), Error> {
     let core = schemas.core().id.as_str();
-    let member = input
-        .as_object()
-        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas")))
+    let Some(obj) = input.as_object() else {
+        return Err(Error::invalid_syntax(
+            "the request body must be a JSON object",
+        ));
+    };
+    let member = obj
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("schemas"))
         .map(|(_, v)| v);
     let Some(member) = member.filter(|v| !v.is_null()) else {
         return Err(Error::invalid_value(format!(

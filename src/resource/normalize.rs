@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::loc::Loc;
 use crate::compat::{Compat, CompatReport, CompatRule};
 use crate::error::Error;
 use crate::schema::{
@@ -25,7 +26,8 @@ use crate::schema::{
 ///   of an unknown schema (Microsoft's validator PUTs misspelled attributes and expects
 ///   200);
 /// - extension data may be given as `"<extension URN>": {...}` or, member by member, as
-///   `"<extension URN>:<attribute>": value`;
+///   `"<extension URN>:<attribute>": value`; it is read whether or not `schemas` lists the
+///   extension (the rendered `schemas` will);
 /// - compatibility rules (each reported in `report` when it changes the reading, each
 ///   refused with a 400 when switched off in `compat`): [`CompatRule::StringBoolean`],
 ///   [`CompatRule::ManagerString`], [`CompatRule::SingleValueArray`],
@@ -136,12 +138,13 @@ pub fn normalize_value(
 ) -> Result<Option<Value>, Error> {
     let mut cx = Cx { compat, report };
     let manager = is_manager(target.location, target.attr);
+    let attr_path = match target.location {
+        Location::Core => Loc::Attr(&target.attr.name),
+        Location::Extension(urn) => Loc::Ext(urn, &target.attr.name),
+    };
     match target.sub {
-        Some(sub) => {
-            let path = format!("{}.{}", target.attr.name, sub.name);
-            attr_value(value, sub, &path, false, &mut cx)
-        }
-        None => attr_value(value, target.attr, &target.attr.name, manager, &mut cx),
+        Some(sub) => attr_value(value, sub, &Loc::Sub(&attr_path, &sub.name), false, &mut cx),
+        None => attr_value(value, target.attr, &attr_path, manager, &mut cx),
     }
 }
 
@@ -161,7 +164,7 @@ pub fn normalize_element(
     report: &mut CompatReport,
 ) -> Result<Option<Value>, Error> {
     let mut cx = Cx { compat, report };
-    single(value, attr, &attr.name, false, &mut cx)
+    single(value, attr, &Loc::Attr(&attr.name), false, &mut cx)
 }
 
 struct Cx<'a> {
@@ -231,27 +234,20 @@ fn put_core(
     out: &mut Vec<(usize, String, Value)>,
     cx: &mut Cx<'_>,
 ) -> Result<(), Error> {
-    let common = schemas.common();
-    let idx = common
+    // Common attributes sort before core ones: index them first.
+    let Some((idx, def)) = schemas
+        .common()
         .iter()
-        .position(|a| a.name.eq_ignore_ascii_case(name))
-        .or_else(|| {
-            schemas
-                .core()
-                .attributes
-                .iter()
-                .position(|a| a.name.eq_ignore_ascii_case(name))
-                .map(|i| i + common.len())
-        });
-    let Some(idx) = idx else { return Ok(()) };
-    let def = common
-        .get(idx)
-        .or_else(|| schemas.core().attributes.get(idx - common.len()));
-    let Some(def) = def else { return Ok(()) };
+        .chain(&schemas.core().attributes)
+        .enumerate()
+        .find(|(_, a)| a.name.eq_ignore_ascii_case(name))
+    else {
+        return Ok(());
+    };
     if def.mutability == Mutability::ReadOnly {
         return Ok(());
     }
-    if let Some(v) = attr_value(value, def, &def.name, false, cx)? {
+    if let Some(v) = attr_value(value, def, &Loc::Attr(&def.name), false, cx)? {
         out.retain(|(i, _, _)| *i != idx);
         out.push((idx, def.name.clone(), v));
     }
@@ -282,7 +278,7 @@ fn put_extension(
         return Ok(());
     }
     let manager = is_manager(Location::Extension(&ext.schema.id), def);
-    let path = format!("{}:{}", ext.schema.id, def.name);
+    let path = Loc::Ext(&ext.schema.id, &def.name);
     if let (Some(v), Some(slot)) = (
         attr_value(value, def, &path, manager, cx)?,
         out.get_mut(ext_idx),
@@ -297,7 +293,7 @@ fn put_extension(
 fn attr_value(
     value: &Value,
     def: &AttributeDef,
-    path: &str,
+    path: &Loc<'_>,
     manager: bool,
     cx: &mut Cx<'_>,
 ) -> Result<Option<Value>, Error> {
@@ -314,7 +310,7 @@ fn attr_value(
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        if let Some(v) = single(item, def, &format!("{path}[{i}]"), false, cx)? {
+        if let Some(v) = single(item, def, &Loc::Index(path, i), false, cx)? {
             out.push(v);
         }
     }
@@ -325,7 +321,7 @@ fn attr_value(
 fn single(
     value: &Value,
     def: &AttributeDef,
-    path: &str,
+    path: &Loc<'_>,
     manager: bool,
     cx: &mut Cx<'_>,
 ) -> Result<Option<Value>, Error> {
@@ -378,7 +374,7 @@ fn single(
         if sub.mutability == Mutability::ReadOnly {
             continue;
         }
-        let sub_path = format!("{path}.{}", sub.name);
+        let sub_path = Loc::Sub(path, &sub.name);
         if v.is_null() {
             cx.lenient(CompatRule::NullSubAttribute, || {
                 Error::invalid_value(format!("sub-attribute '{sub_path}' must not be null"))
@@ -399,7 +395,12 @@ fn single(
     )))
 }
 
-fn scalar(value: &Value, ty: AttributeType, path: &str, cx: &mut Cx<'_>) -> Result<Value, Error> {
+fn scalar(
+    value: &Value,
+    ty: AttributeType,
+    path: &Loc<'_>,
+    cx: &mut Cx<'_>,
+) -> Result<Value, Error> {
     let bad = |what: &str| Error::invalid_value(format!("attribute '{path}' must be {what}"));
     match ty {
         AttributeType::String | AttributeType::Reference => match value {

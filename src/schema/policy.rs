@@ -34,18 +34,10 @@ pub struct Policy {
     required: Vec<(String, AttrPath)>,
     max_length: Option<usize>,
     max_lengths: Vec<(AttrPath, usize)>,
-    /// Refuse string values outside an attribute's `canonicalValues` (off by default: the
-    /// RFC's canonical values are suggestions and IdPs send others).
-    pub enforce_canonical_values: bool,
-    /// Also enforce canonical values of `type` sub-attributes (`emails.type`, ...); off by
-    /// default even when [`Policy::enforce_canonical_values`] is on, because IdPs send
-    /// custom types such as `"Work"` or `"mobile2"`.
-    pub enforce_canonical_types: bool,
-    /// Most values a multi-valued attribute may hold (Group `members` excepted).
-    pub max_values: usize,
-    /// Most members a Group body may carry; `None` (the default) leaves it to the request
-    /// body size limit, since groups of 100,000 members are normal.
-    pub max_members: Option<usize>,
+    enforce_canonical_values: bool,
+    enforce_canonical_types: bool,
+    max_values: usize,
+    max_members: Option<usize>,
 }
 
 impl Default for Policy {
@@ -115,6 +107,55 @@ impl Policy {
         let p = parse_path(path)?;
         self.max_lengths.push((p, chars));
         Ok(self)
+    }
+
+    /// Refuses string values outside an attribute's `canonicalValues` (off by default: the
+    /// RFC's canonical values are suggestions and IdPs send others).
+    pub fn enforce_canonical_values(mut self, on: bool) -> Self {
+        self.enforce_canonical_values = on;
+        self
+    }
+
+    /// Also enforces canonical values of `type` sub-attributes (`emails.type`, ...); off by
+    /// default even when [`Policy::enforce_canonical_values`] is on, because IdPs send
+    /// custom types such as `"Work"` or `"mobile2"`.
+    pub fn enforce_canonical_types(mut self, on: bool) -> Self {
+        self.enforce_canonical_types = on;
+        self
+    }
+
+    /// Sets the most values a multi-valued attribute may hold (Group `members` excepted);
+    /// default [`DEFAULT_MAX_VALUES`].
+    pub fn max_values(mut self, n: usize) -> Self {
+        self.max_values = n;
+        self
+    }
+
+    /// Sets the most members a Group body may carry; `None` (the default) leaves it to the
+    /// request body size limit, since groups of 100,000 members are normal.
+    pub fn max_members(mut self, n: Option<usize>) -> Self {
+        self.max_members = n;
+        self
+    }
+
+    /// Whether canonical values are enforced (see [`Policy::enforce_canonical_values`]).
+    pub fn canonical_values_enforced(&self) -> bool {
+        self.enforce_canonical_values
+    }
+
+    /// Whether canonical values of `type` sub-attributes are enforced too.
+    pub fn canonical_types_enforced(&self) -> bool {
+        self.enforce_canonical_types
+    }
+
+    /// The most values per multi-valued attribute (Group `members` excepted).
+    pub fn values_limit(&self) -> usize {
+        self.max_values
+    }
+
+    /// The most Group members per body, if capped.
+    pub fn members_limit(&self) -> Option<usize> {
+        self.max_members
     }
 
     /// The global string length cap, if any.
@@ -310,5 +351,47 @@ fn for_each_def(set: &mut SchemaSet, mut f: impl FnMut(&mut AttributeDef)) {
             &mut std::sync::Arc::make_mut(&mut ext.schema).attributes,
             &mut f,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_plain_dotted_and_urn_paths() {
+        let p = parse_path("name.givenName").unwrap();
+        assert_eq!(
+            (p.urn(), p.name(), p.sub()),
+            (None, "name", Some("givenName"))
+        );
+        let p =
+            parse_path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value")
+                .unwrap();
+        assert_eq!(
+            p.urn(),
+            Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+        );
+        assert_eq!((p.name(), p.sub()), ("manager", Some("value")));
+        assert_eq!(parse_path("members.$ref").unwrap().sub(), Some("$ref"));
+    }
+
+    #[test]
+    fn rejects_malformed_paths() {
+        for bad in ["", "name.", ".x", "a b", "name.given.x", "urn:", "1abc"] {
+            assert!(parse_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn per_path_cap_wins_over_global_and_own_cap_is_kept() {
+        let set = SchemaSet::user();
+        let user_name = set.core().attribute("userName").unwrap();
+        let p = Policy::default().max_length(255);
+        assert_eq!(p.max_length_for(&set, user_name, None), Some(255));
+        let p = p.max_length_of("userName", 300).unwrap();
+        assert_eq!(p.max_length_for(&set, user_name, None), Some(300));
+        let active = set.core().attribute("active").unwrap();
+        assert_eq!(p.max_length_for(&set, active, None), None);
     }
 }
