@@ -1,5 +1,6 @@
 //! scimitar: an embeddable SCIM 2.0 service-provider library.
 
+pub mod auth;
 pub mod compat;
 pub mod error;
 pub mod filter;
@@ -8,6 +9,9 @@ pub mod schema;
 pub mod store;
 pub mod tenant;
 
+pub use auth::{
+    IssuedToken, MemoryTokenStore, ScimStatus, TenantTokens, TokenId, TokenStore, TokenVerifier,
+};
 pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
