@@ -6,6 +6,7 @@ pub mod error;
 pub mod filter;
 pub mod path;
 pub mod schema;
+pub mod server;
 pub mod store;
 pub mod tenant;
 
@@ -16,5 +17,6 @@ pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
 pub use path::{AttrPath, PatchPath};
+pub use server::{Limits, PatchResponse, ResourceKind, ScimService, ScimServiceBuilder};
 pub use store::{GroupStore, UserStore};
 pub use tenant::TenantId;
