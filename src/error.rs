@@ -376,7 +376,10 @@ mod tests {
     #[test]
     fn context_prefixes_detail() {
         let e = Error::no_target("no element matched").with_context("operation 2 (path 'emails')");
-        assert_eq!(e.detail(), "operation 2 (path 'emails'): no element matched");
+        assert_eq!(
+            e.detail(),
+            "operation 2 (path 'emails'): no element matched"
+        );
         assert_eq!(e.kind(), ErrorKind::NoTarget);
     }
 }

@@ -18,5 +18,7 @@ pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
 pub use path::{AttrPath, PatchPath};
 pub use server::{Limits, PatchResponse, ResourceKind, ScimService, ScimServiceBuilder};
+#[cfg(feature = "memory")]
+pub use store::memory::MemoryStore;
 pub use store::{GroupStore, UserStore};
 pub use tenant::TenantId;

@@ -54,7 +54,9 @@ use http::HeaderMap;
 
 use crate::{Error, ErrorKind, TenantId};
 
-pub use header::{bearer_from_header, bearer_from_headers, is_b64token, parse_bearer, MAX_TOKEN_LEN};
+pub use header::{
+    bearer_from_header, bearer_from_headers, is_b64token, parse_bearer, MAX_TOKEN_LEN,
+};
 pub use store::{MemoryTokenStore, TokenRecord, TokenStore};
 pub use tenant_tokens::{ScimStatus, TenantTokens, TokenInfo, MIN_REGISTERED_TOKEN_LEN};
 pub use token::{

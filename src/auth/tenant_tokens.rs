@@ -24,7 +24,8 @@ pub const MIN_REGISTERED_TOKEN_LEN: usize = 16;
 /// every token, and revoking the last one disables the tenant too.
 ///
 /// ```
-/// # async fn demo() -> Result<(), scimitar::Error> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), scimitar::Error> {
 /// use scimitar::auth::{MemoryTokenStore, TenantTokens, TokenVerifier};
 /// use scimitar::TenantId;
 ///

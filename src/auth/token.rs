@@ -29,7 +29,9 @@ pub const MAX_TOKEN_ID_LEN: usize = 64;
 ///
 /// It has no `Display`, its `Debug` is redacted, and reading it takes an explicit
 /// [`BearerToken::expose`], so it cannot end up in a log line by accident.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Equality is constant time in the contents (lengths are not secret).
+#[derive(Clone)]
 pub struct BearerToken(String);
 
 impl BearerToken {
@@ -65,6 +67,14 @@ impl BearerToken {
         TokenHash::of(&self.0)
     }
 }
+
+impl PartialEq for BearerToken {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for BearerToken {}
 
 impl fmt::Debug for BearerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -83,9 +83,11 @@ fn load() -> Builtins {
         if a.name == "addresses" {
             if let Some(subs) = a.sub_attributes.as_mut() {
                 if !subs.iter().any(|s| s.name == "primary") {
-                    subs.push(AttributeDef::new("primary", AttributeType::Boolean).description(
-                        "A Boolean value indicating the 'primary' or preferred address.",
-                    ));
+                    subs.push(
+                        AttributeDef::new("primary", AttributeType::Boolean).description(
+                            "A Boolean value indicating the 'primary' or preferred address.",
+                        ),
+                    );
                 }
             }
         }

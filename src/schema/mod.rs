@@ -8,8 +8,8 @@ mod registry;
 mod set;
 
 pub use builtin::{
-    common_attributes_defs, enterprise_user_schema, group_schema, rfc_schemas_json,
-    user_schema, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA,
+    common_attributes_defs, enterprise_user_schema, group_schema, rfc_schemas_json, user_schema,
+    ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA,
 };
 pub use model::{AttributeDef, AttributeType, Mutability, Returned, Schema, Uniqueness};
 pub use registry::SchemaRegistry;

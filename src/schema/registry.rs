@@ -112,7 +112,10 @@ fn validate_extension_urn(urn: &str, base: &SchemaSet) -> Result<(), Error> {
             "custom schema id '{urn}' must be a URN such as 'urn:example:scim:schemas:extension:acme:2.0:User'"
         )));
     }
-    if urn.chars().any(|c| c.is_whitespace() || c == '"' || c == '[' || c == ']') {
+    if urn
+        .chars()
+        .any(|c| c.is_whitespace() || c == '"' || c == '[' || c == ']')
+    {
         return Err(Error::invalid_value(format!(
             "custom schema id '{urn}' contains characters not allowed in a URN"
         )));

@@ -154,7 +154,11 @@ impl SchemaSet {
     }
 
     /// Resolves a top-level attribute by optional URN and name (case-insensitive).
-    pub fn attribute(&self, urn: Option<&str>, name: &str) -> Option<(Location<'_>, &AttributeDef)> {
+    pub fn attribute(
+        &self,
+        urn: Option<&str>,
+        name: &str,
+    ) -> Option<(Location<'_>, &AttributeDef)> {
         match urn {
             None => self.core_or_common(name).map(|a| (Location::Core, a)),
             Some(u) if self.core.id.eq_ignore_ascii_case(u) => {

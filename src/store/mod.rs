@@ -1,5 +1,5 @@
 //! The storage seam: [`UserStore`] and [`GroupStore`], implemented by the host over its own
-//! database (or taken from scimitar: [`MemoryStore`](memory::MemoryStore)).
+//! database (or taken from scimitar: `MemoryStore` (feature `memory`)).
 //!
 //! Stores see no HTTP and write no JSON handling for standard attributes: they receive and
 //! return canonical attribute maps ([`Resource::attributes`]) and keep them as they are.
@@ -20,7 +20,10 @@
 //! # What a store may push down
 //! [`UserStore::filter_pushdown`] and [`Capabilities`] declare what a store evaluates
 //! itself; the library does the rest in memory and keeps `totalResults`, `startIndex` and
-//! `itemsPerPage` exact either way (see [`crate::list`]).
+//! `itemsPerPage` exact either way (see the `list` module).
+
+#[cfg(feature = "memory")]
+pub mod memory;
 
 use std::fmt;
 use std::sync::Arc;
@@ -131,7 +134,7 @@ pub enum Pushdown {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Capabilities {
-    /// The store sorts by any [`SortKey`] it is given, as [`crate::list`] specifies.
+    /// The store sorts by any [`SortKey`] it is given, as the `list` module specifies.
     pub sort: bool,
     /// The store applies [`PageRequest`] and reports the total number of matches.
     pub paging: bool,
