@@ -5,6 +5,7 @@ pub mod compat;
 pub mod error;
 pub mod filter;
 pub mod path;
+pub mod resource;
 pub mod schema;
 pub mod server;
 pub mod store;
@@ -17,6 +18,8 @@ pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
 pub use path::{AttrPath, PatchPath};
+pub use resource::{Group, User};
+pub use schema::{Policy, ResourceType, SchemaSet, ServiceProviderConfig};
 pub use server::{Limits, PatchResponse, ResourceKind, ScimService, ScimServiceBuilder};
 #[cfg(feature = "memory")]
 pub use store::memory::MemoryStore;
