@@ -4,6 +4,7 @@ pub mod auth;
 pub mod compat;
 pub mod error;
 pub mod filter;
+pub mod list;
 pub mod path;
 pub mod resource;
 pub mod schema;
@@ -17,6 +18,7 @@ pub use auth::{
 pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
 pub use filter::Filter;
+pub use list::{ListQuery, ListResponse};
 pub use path::{AttrPath, PatchPath};
 pub use resource::{Group, User};
 pub use schema::{Policy, ResourceType, SchemaSet, ServiceProviderConfig};
