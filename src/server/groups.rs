@@ -10,7 +10,7 @@ use http::{Request, Response, StatusCode};
 use serde_json::{Map, Value};
 
 use super::context::{store_failure, Ctx};
-use super::decode::{self, ProjectionParams};
+use super::decode::{self, View};
 use super::etag::{self, IfMatch};
 use super::users::WRITE_ATTEMPTS;
 use super::{encode, engine, PatchResponse};
@@ -132,9 +132,9 @@ pub(crate) fn represent(
     cx: &Ctx<'_>,
     res: &Resource,
     schemas: &SchemaSet,
-    params: &ProjectionParams,
-) -> Result<Map<String, Value>, Error> {
-    let mut body = engine::render(res, schemas, &cx.group_location(&res.id));
+    view: &View,
+) -> Map<String, Value> {
+    let mut body = engine::render(res, schemas, &cx.base_url);
     if let Some(Value::Array(members)) = body.get_mut("members") {
         for m in members.iter_mut() {
             let Some(obj) = m.as_object_mut() else { continue };
@@ -156,8 +156,8 @@ pub(crate) fn represent(
             obj.insert("$ref".into(), Value::String(loc));
         }
     }
-    engine::project(&mut body, params, schemas)?;
-    Ok(body)
+    engine::project(&mut body, view, schemas);
+    body
 }
 
 fn respond(
@@ -167,8 +167,8 @@ fn respond(
     schemas: &SchemaSet,
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
-    let params = ProjectionParams::from_request(req);
-    let body = represent(cx, res, schemas, &params)?;
+    let view = View::from_request(req)?;
+    let body = represent(cx, res, schemas, &view);
     let location = (status == StatusCode::CREATED).then(|| cx.group_location(&res.id));
     Ok(encode::resource(
         status,
@@ -224,12 +224,12 @@ pub(crate) async fn get(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
-    let params = ProjectionParams::from_request(req);
-    let res = load(cx, id, params.may_return("members")).await?;
+    let view = View::from_request(req)?;
+    let schemas = cx.group_schemas();
+    let res = load(cx, id, engine::view_needs(&view, "members", &schemas)).await?;
     if etag::if_none_match_hits(req.headers(), res.version) {
         return Ok(encode::not_modified(res.version));
     }
-    let schemas = cx.group_schemas();
     respond(cx, req, &res, &schemas, StatusCode::OK)
 }
 
@@ -241,8 +241,8 @@ async fn written(
     res: Resource,
     schemas: &SchemaSet,
 ) -> Result<Response<Bytes>, Error> {
-    let params = ProjectionParams::from_request(req);
-    let res = if params.may_return("members") {
+    let view = View::from_request(req)?;
+    let res = if engine::view_needs(&view, "members", schemas) {
         load(cx, &res.id, true).await.unwrap_or(res)
     } else {
         res
