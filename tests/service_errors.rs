@@ -19,7 +19,12 @@ async fn missing_credentials_are_401_with_challenge() {
 async fn okta_non_token_is_401() {
     let h = Harness::new().await;
     let r = h
-        .raw(Method::GET, "/Users?count=1&startIndex=1", &[("authorization", "non-token")], "")
+        .raw(
+            Method::GET,
+            "/Users?count=1&startIndex=1",
+            &[("authorization", "non-token")],
+            "",
+        )
         .await;
     r.assert_error(401, None);
     assert_eq!(r.body["status"], "401");
@@ -29,10 +34,20 @@ async fn okta_non_token_is_401() {
 #[tokio::test]
 async fn unknown_and_malformed_tokens_are_401() {
     let h = Harness::new().await;
-    for auth in ["Bearer nope-not-a-token-at-all", "Bearer", "Basic dXNlcjpwYXNz", "Bearer a b"] {
-        let r = h.raw(Method::GET, "/Users", &[("authorization", auth)], "").await;
+    for auth in [
+        "Bearer nope-not-a-token-at-all",
+        "Bearer",
+        "Basic dXNlcjpwYXNz",
+        "Bearer a b",
+    ] {
+        let r = h
+            .raw(Method::GET, "/Users", &[("authorization", auth)], "")
+            .await;
         r.assert_error(401, None);
-        assert!(!r.body.to_string().contains("nope-not"), "credential echoed");
+        assert!(
+            !r.body.to_string().contains("nope-not"),
+            "credential echoed"
+        );
     }
 }
 
@@ -51,7 +66,9 @@ async fn unknown_paths_are_404() {
         h.get(p).await.assert_error(404, None);
     }
     // Outside the base path: 404 even without credentials.
-    let req = http::Request::get("/other/Users").body(bytes::Bytes::new()).unwrap();
+    let req = http::Request::get("/other/Users")
+        .body(bytes::Bytes::new())
+        .unwrap();
     assert_eq!(h.svc.handle(req).await.status(), 404);
 }
 
@@ -144,7 +161,10 @@ async fn default_body_limit_is_one_mib() {
 async fn malformed_json_is_invalid_syntax() {
     let h = Harness::new().await;
     let auth = format!("Bearer {}", h.token_a);
-    let headers = [("authorization", auth.as_str()), ("content-type", "application/scim+json")];
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/scim+json"),
+    ];
     for body in ["{", "not json", "", "[1,2"] {
         let r = h.raw(Method::POST, "/Users", &headers, body).await;
         r.assert_error(400, Some("invalidSyntax"));
@@ -157,7 +177,9 @@ async fn malformed_json_is_invalid_syntax() {
 async fn non_integer_paging_is_invalid_value() {
     let h = Harness::new().await;
     for q in ["count=ten", "startIndex=1.5", "startIndex=x", "count=1e3"] {
-        h.get(&format!("/Users?{q}")).await.assert_error(400, Some("invalidValue"));
+        h.get(&format!("/Users?{q}"))
+            .await
+            .assert_error(400, Some("invalidValue"));
     }
 }
 
@@ -170,14 +192,21 @@ async fn bad_filters_are_invalid_filter() {
         "(userName%20eq%20%22x%22",
         "active%20gt%20true",
     ] {
-        h.get(&format!("/Users?filter={f}")).await.assert_error(400, Some("invalidFilter"));
+        h.get(&format!("/Users?filter={f}"))
+            .await
+            .assert_error(400, Some("invalidFilter"));
     }
 }
 
 #[tokio::test]
 async fn missing_user_name_is_invalid_value() {
     let h = Harness::new().await;
-    let r = h.post("/Users", json!({"schemas": [USER_SCHEMA], "name": {"givenName": "x"}})).await;
+    let r = h
+        .post(
+            "/Users",
+            json!({"schemas": [USER_SCHEMA], "name": {"givenName": "x"}}),
+        )
+        .await;
     r.assert_error(400, Some("invalidValue"));
     assert!(r.body["detail"].as_str().unwrap().contains("userName"));
 }
@@ -186,9 +215,13 @@ async fn missing_user_name_is_invalid_value() {
 async fn duplicate_user_name_is_409_uniqueness() {
     let h = Harness::new().await;
     h.create_user("dup@example.com").await;
-    h.post("/Users", user("dup@example.com")).await.assert_error(409, Some("uniqueness"));
+    h.post("/Users", user("dup@example.com"))
+        .await
+        .assert_error(409, Some("uniqueness"));
     // userName is caseExact: false.
-    h.post("/Users", user("DUP@example.com")).await.assert_error(409, Some("uniqueness"));
+    h.post("/Users", user("DUP@example.com"))
+        .await
+        .assert_error(409, Some("uniqueness"));
 }
 
 #[tokio::test]
@@ -196,7 +229,10 @@ async fn every_response_has_a_request_id() {
     let h = Harness::new().await;
     let a = h.get("/Users").await;
     let b = h.raw(Method::GET, "/Users", &[], "").await;
-    let (a, b) = (a.header("x-request-id").unwrap(), b.header("x-request-id").unwrap());
+    let (a, b) = (
+        a.header("x-request-id").unwrap(),
+        b.header("x-request-id").unwrap(),
+    );
     assert_ne!(a, b);
 }
 
@@ -204,7 +240,9 @@ async fn every_response_has_a_request_id() {
 async fn filter_on_discovery_is_403() {
     let h = Harness::new().await;
     for p in ["/Schemas", "/ResourceTypes"] {
-        h.get(&format!("{p}?filter=id%20eq%20%22x%22")).await.assert_error(403, None);
+        h.get(&format!("{p}?filter=id%20eq%20%22x%22"))
+            .await
+            .assert_error(403, None);
     }
 }
 

@@ -20,7 +20,10 @@ async fn create_returns_201_location_etag_and_resource() {
     assert_eq!(r.body["meta"]["resourceType"], "User");
     assert_eq!(r.header("etag"), r.body["meta"]["version"].as_str());
     assert_eq!(r.body["userName"], "bjensen@example.com");
-    assert!(r.body["schemas"].as_array().unwrap().contains(&json!(USER_SCHEMA)));
+    assert!(r.body["schemas"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(USER_SCHEMA)));
     assert_eq!(r.body["active"], true);
 }
 
@@ -53,7 +56,9 @@ async fn client_read_only_values_are_ignored_and_password_never_returned() {
 #[tokio::test]
 async fn get_unknown_is_404() {
     let h = Harness::new().await;
-    h.get("/Users/010101001010101011001010101011").await.assert_error(404, None);
+    h.get("/Users/010101001010101011001010101011")
+        .await
+        .assert_error(404, None);
     h.get("/Users/0").await.assert_error(404, None);
 }
 
@@ -93,7 +98,9 @@ async fn projection_attributes_and_excluded() {
     assert_eq!(r.body["userName"], "proj@example.com");
     assert!(r.body.get("emails").is_none());
     assert_eq!(r.body["id"], json!(id));
-    let r = h.get(&format!("/Users/{id}?excludedAttributes=emails,name")).await;
+    let r = h
+        .get(&format!("/Users/{id}?excludedAttributes=emails,name"))
+        .await;
     assert!(r.body.get("emails").is_none());
     assert!(r.body.get("name").is_none());
     assert_eq!(r.body["userName"], "proj@example.com");
@@ -102,8 +109,15 @@ async fn projection_attributes_and_excluded() {
 #[tokio::test]
 async fn put_replaces_and_never_creates() {
     let h = Harness::new().await;
-    h.put("/Users/does-not-exist", user("x@example.com")).await.assert_error(404, None);
-    assert_eq!(h.get("/Users?filter=userName%20eq%20%22x@example.com%22").await.body["totalResults"], 0);
+    h.put("/Users/does-not-exist", user("x@example.com"))
+        .await
+        .assert_error(404, None);
+    assert_eq!(
+        h.get("/Users?filter=userName%20eq%20%22x@example.com%22")
+            .await
+            .body["totalResults"],
+        0
+    );
 
     let id = h.create_user("put@example.com").await;
     // Okta sends back what it fetched: id, meta, schemas, groups.
@@ -132,17 +146,37 @@ async fn if_match_mismatch_is_412() {
         ("content-type", "application/scim+json"),
         ("if-match", "W/\"41\""),
     ];
-    let r = h.raw(Method::PUT, &format!("/Users/{id}"), &headers, body.clone()).await;
+    let r = h
+        .raw(Method::PUT, &format!("/Users/{id}"), &headers, body.clone())
+        .await;
     r.assert_error(412, None);
-    let r = h.raw(Method::DELETE, &format!("/Users/{id}"), &headers[..1].iter().chain(&headers[2..]).copied().collect::<Vec<_>>(), "").await;
+    let r = h
+        .raw(
+            Method::DELETE,
+            &format!("/Users/{id}"),
+            &headers[..1]
+                .iter()
+                .chain(&headers[2..])
+                .copied()
+                .collect::<Vec<_>>(),
+            "",
+        )
+        .await;
     r.assert_error(412, None);
-    let current = h.get(&format!("/Users/{id}")).await.header("etag").unwrap().to_owned();
+    let current = h
+        .get(&format!("/Users/{id}"))
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
     let ok = [
         ("authorization", auth.as_str()),
         ("content-type", "application/scim+json"),
         ("if-match", current.as_str()),
     ];
-    let r = h.raw(Method::PUT, &format!("/Users/{id}"), &ok, body.clone()).await;
+    let r = h
+        .raw(Method::PUT, &format!("/Users/{id}"), &ok, body.clone())
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_ne!(r.header("etag"), Some(current.as_str()));
     let star = [
@@ -150,7 +184,9 @@ async fn if_match_mismatch_is_412() {
         ("content-type", "application/scim+json"),
         ("if-match", "*"),
     ];
-    let r = h.raw(Method::PUT, &format!("/Users/{id}"), &star, body).await;
+    let r = h
+        .raw(Method::PUT, &format!("/Users/{id}"), &star, body)
+        .await;
     assert_eq!(r.status, 200);
 }
 
@@ -162,9 +198,15 @@ async fn delete_is_204_then_404() {
     assert_eq!(r.status, 204);
     assert!(r.raw.is_empty());
     h.get(&format!("/Users/{id}")).await.assert_error(404, None);
-    h.delete(&format!("/Users/{id}")).await.assert_error(404, None);
-    h.put(&format!("/Users/{id}"), user("del@example.com")).await.assert_error(404, None);
-    let l = h.get("/Users?filter=userName%20eq%20%22del@example.com%22").await;
+    h.delete(&format!("/Users/{id}"))
+        .await
+        .assert_error(404, None);
+    h.put(&format!("/Users/{id}"), user("del@example.com"))
+        .await
+        .assert_error(404, None);
+    let l = h
+        .get("/Users?filter=userName%20eq%20%22del@example.com%22")
+        .await;
     assert_eq!(l.body["totalResults"], 0);
 }
 
@@ -180,11 +222,27 @@ async fn list_pages_with_integer_counters() {
     assert_eq!(r.body["totalResults"], json!(5));
     assert_eq!(r.body["startIndex"], json!(1));
     assert_eq!(r.body["itemsPerPage"], json!(2));
-    let first: Vec<_> = r.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].clone()).collect();
+    let first: Vec<_> = r.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userName"].clone())
+        .collect();
     let r = h.get("/Users?startIndex=3&count=2").await;
-    let second: Vec<_> = r.body["Resources"].as_array().unwrap().iter().map(|u| u["userName"].clone()).collect();
-    assert_eq!(first, [json!("page0@example.com"), json!("page1@example.com")]);
-    assert_eq!(second, [json!("page2@example.com"), json!("page3@example.com")]);
+    let second: Vec<_> = r.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userName"].clone())
+        .collect();
+    assert_eq!(
+        first,
+        [json!("page0@example.com"), json!("page1@example.com")]
+    );
+    assert_eq!(
+        second,
+        [json!("page2@example.com"), json!("page3@example.com")]
+    );
     let r = h.get("/Users?startIndex=5&count=100").await;
     assert_eq!(r.body["itemsPerPage"], 1);
     let r = h.get("/Users?count=0").await;
@@ -232,15 +290,27 @@ async fn search_endpoints() {
     assert_eq!(r.body["totalResults"], 2);
     assert_eq!(r.body["itemsPerPage"], 1);
     assert!(r.body["Resources"][0].get("emails").is_none());
-    let r = h.post("/.search", json!({})).await;
+    h.post("/.search", json!({}))
+        .await
+        .assert_error(400, Some("invalidSyntax"));
+    let r = h.post("/.search", search(json!({}))).await;
     assert_eq!(r.body["totalResults"], 3);
     assert_eq!(r.body["Resources"].as_array().unwrap().len(), 3);
-    let r = h.post("/.search", json!({"startIndex": 2, "count": 2})).await;
+    let r = h
+        .post("/.search", search(json!({"startIndex": 2, "count": 2})))
+        .await;
     assert_eq!(r.body["Resources"][0]["userName"], "s2@example.com");
     assert_eq!(r.body["Resources"][1]["displayName"], "Searchers");
-    let r = h.post("/.search", json!({"filter": "displayName eq \"Searchers\""})).await;
+    let r = h
+        .post(
+            "/.search",
+            search(json!({"filter": "displayName eq \"Searchers\""})),
+        )
+        .await;
     assert_eq!(r.body["totalResults"], 1);
-    h.post("/Users/.search", json!({"count": "x"})).await.assert_error(400, Some("invalidValue"));
+    h.post("/Users/.search", search(json!({"count": "x"})))
+        .await
+        .assert_error(400, Some("invalidValue"));
 }
 
 #[tokio::test]

@@ -10,11 +10,7 @@ use crate::schema::SchemaSet;
 /// byte offset.
 pub(crate) fn parse_filter(text: &str, limits: &FilterLimits) -> Result<Filter, Error> {
     Filter::parse_with(text, limits).map_err(|e| {
-        Error::invalid_filter(format!(
-            "'filter': {} at byte {}",
-            e.message(),
-            e.offset()
-        ))
+        Error::invalid_filter(format!("'filter': {} at byte {}", e.message(), e.offset()))
     })
 }
 

@@ -118,7 +118,11 @@ mod tests {
         ] {
             assert!(json_body(&req(ct, "{}"), 100).is_ok(), "{ct:?}");
         }
-        for ct in ["text/plain", "application/x-www-form-urlencoded", "application/xml"] {
+        for ct in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/xml",
+        ] {
             let e = json_body(&req(Some(ct), "{}"), 100).unwrap_err();
             assert_eq!(e.status(), 415);
         }
@@ -138,13 +142,16 @@ mod tests {
 
     #[test]
     fn view_paths() {
-        let r = Request::get("/Users/x?attributes=userName,name.givenName&excludedAttributes=emails")
-            .body(Bytes::new())
-            .unwrap();
+        let r =
+            Request::get("/Users/x?attributes=userName,name.givenName&excludedAttributes=emails")
+                .body(Bytes::new())
+                .unwrap();
         let v = View::from_request(&r).unwrap();
         assert_eq!(v.attributes.len(), 2);
         assert_eq!(v.excluded.len(), 1);
-        let r = Request::get("/Users/x?attributes=a%20b").body(Bytes::new()).unwrap();
+        let r = Request::get("/Users/x?attributes=a%20b")
+            .body(Bytes::new())
+            .unwrap();
         assert_eq!(
             View::from_request(&r).unwrap_err().kind(),
             ErrorKind::InvalidValue

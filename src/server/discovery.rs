@@ -16,7 +16,6 @@ use crate::schema::{
     AuthenticationScheme, BulkConfig, FilterConfig, ResourceType, SchemaSet, ServiceProviderConfig,
 };
 
-
 fn refuse_filter(req: &Request<Bytes>) -> Result<(), Error> {
     let pairs = decode::query_pairs(req);
     if decode::param(&pairs, "filter").is_some() {
@@ -68,10 +67,7 @@ fn sets(cx: &Ctx<'_>) -> Vec<SchemaSet> {
 }
 
 /// `GET /ResourceTypes`.
-pub(crate) fn resource_types(
-    cx: &Ctx<'_>,
-    req: &Request<Bytes>,
-) -> Result<Response<Bytes>, Error> {
+pub(crate) fn resource_types(cx: &Ctx<'_>, req: &Request<Bytes>) -> Result<Response<Bytes>, Error> {
     refuse_filter(req)?;
     let all: Vec<Value> = sets(cx).iter().map(|s| resource_type_json(cx, s)).collect();
     Ok(encode::json(

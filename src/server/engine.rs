@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::compat::{Compat, CompatReport};
 use crate::error::Error;
 use crate::list::{self, ListLimits, ListOutcome, ListQuery, Projection};
+use crate::patch::{GroupPatch, PatchLimits, PatchRequest};
 use crate::path::AttrPath;
 use crate::resource;
 use crate::schema::{Policy, SchemaSet};
@@ -120,62 +121,38 @@ pub(crate) async fn list_groups(
     list::list_groups(store, tenant, query, schemas, include_members).await
 }
 
-/// A parsed PATCH request.
-#[derive(Debug)]
-pub(crate) struct Patch {
-    _ops: Vec<Value>,
-}
-
 /// Reads a PATCH body (`PatchOp` schema, `Operations`).
 pub(crate) fn parse_patch(
-    _body: &Value,
-    _compat: &Compat,
-    _report: &mut CompatReport,
-    _limits: &super::Limits,
-) -> Result<Patch, Error> {
-    Err(Error::new(
-        crate::ErrorKind::NotImplemented,
-        "PATCH is not supported yet",
-    ))
+    body: &Value,
+    compat: &Compat,
+    report: &mut CompatReport,
+    limits: &super::Limits,
+) -> Result<PatchRequest, Error> {
+    let limits = PatchLimits::default().with_max_operations(limits.max_patch_operations);
+    PatchRequest::from_json(body, compat, report, &limits)
 }
 
-/// Applies a PATCH to a user's attributes (all or nothing).
+/// Applies a PATCH to a resource's attributes (all or nothing) and returns the result.
 pub(crate) fn apply_patch(
-    _patch: &Patch,
-    _attrs: &mut Map<String, Value>,
-    _id: &str,
-    _schemas: &SchemaSet,
-    _compat: &Compat,
-    _report: &mut CompatReport,
-) -> Result<(), Error> {
-    Err(Error::new(
-        crate::ErrorKind::NotImplemented,
-        "PATCH is not supported yet",
-    ))
+    patch: &PatchRequest,
+    attrs: &Map<String, Value>,
+    id: &str,
+    schemas: &SchemaSet,
+    compat: &Compat,
+    report: &mut CompatReport,
+) -> Result<Map<String, Value>, Error> {
+    patch.apply(attrs, id, schemas, compat, report)
 }
 
-/// What a PATCH on a group does.
-#[derive(Debug)]
-#[allow(dead_code)] // until the PATCH engine lands
-pub(crate) enum GroupPatch {
-    /// The attributes were patched in place; these membership changes remain.
-    Changes(Vec<crate::store::MemberChange>),
-    /// The operations need the full member list: load it and apply again.
-    NeedsMembers,
-}
-
-/// Applies a PATCH to a group's attributes, turning member operations into deltas.
+/// Applies a PATCH to a group's attributes given without `members`, turning member
+/// operations into deltas.
 pub(crate) fn apply_group_patch(
-    _patch: &Patch,
-    _attrs: &mut Map<String, Value>,
-    _id: &str,
-    _schemas: &SchemaSet,
-    _compat: &Compat,
-    _report: &mut CompatReport,
-    _members_loaded: bool,
+    patch: &PatchRequest,
+    attrs: &Map<String, Value>,
+    id: &str,
+    schemas: &SchemaSet,
+    compat: &Compat,
+    report: &mut CompatReport,
 ) -> Result<GroupPatch, Error> {
-    Err(Error::new(
-        crate::ErrorKind::NotImplemented,
-        "PATCH is not supported yet",
-    ))
+    patch.apply_group(attrs, id, schemas, compat, report)
 }

@@ -54,8 +54,7 @@ async fn group_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), 
     let store = cx.groups()?;
     let view = view_of(q);
     let members = engine::view_needs(&view, "members", &schemas);
-    let outcome =
-        engine::list_groups(&**store, &cx.tenant, q, schemas.clone(), members).await?;
+    let outcome = engine::list_groups(&**store, &cx.tenant, q, schemas.clone(), members).await?;
     let out = outcome
         .resources
         .iter()
@@ -65,7 +64,10 @@ async fn group_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), 
 }
 
 fn respond(q: &ListQuery, total: usize, resources: Vec<Value>) -> Response<Bytes> {
-    encode::json(StatusCode::OK, &list_response(total, q.start_index, resources))
+    encode::json(
+        StatusCode::OK,
+        &list_response(total, q.start_index, resources),
+    )
 }
 
 /// `GET /Users`.

@@ -106,7 +106,6 @@ use crate::filter::FilterLimits;
 use crate::schema::{Policy, SchemaRegistry};
 use crate::store::{GroupStore, UserStore};
 
-
 use context::Ctx;
 use router::Route;
 

@@ -171,7 +171,9 @@ pub(crate) async fn replace(
             .await
         {
             Ok(res) => return respond(cx, req, res, &schemas, StatusCode::OK).await,
-            Err(StoreError::VersionMismatch) if if_match.is_absent() && attempt < WRITE_ATTEMPTS => {
+            Err(StoreError::VersionMismatch)
+                if if_match.is_absent() && attempt < WRITE_ATTEMPTS =>
+            {
                 continue
             }
             Err(StoreError::NotFound) => return Err(user_not_found(id)),
@@ -194,31 +196,29 @@ pub(crate) async fn patch(
     for attempt in 1..=WRITE_ATTEMPTS {
         let current = load(cx, id).await?;
         if_match.check(current.version)?;
-        let mut attrs = current.attributes.clone();
-        engine::apply_patch(
+        let attrs = engine::apply_patch(
             &patch,
-            &mut attrs,
+            &current.attributes,
             &current.id,
             &schemas,
             &cx.svc.compat,
             &mut cx.report,
         )?;
         engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+        if attrs == current.attributes {
+            // Nothing changed (IdPs resend the same PATCH): no write, no new version.
+            return patched(cx, req, current, &schemas).await;
+        }
         match cx
             .svc
             .users
             .replace(&cx.tenant, id, attrs, Some(current.version))
             .await
         {
-            Ok(res) => {
-                return match cx.svc.patch_users {
-                    PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
-                    PatchResponse::Resource => {
-                        respond(cx, req, res, &schemas, StatusCode::OK).await
-                    }
-                }
-            }
-            Err(StoreError::VersionMismatch) if if_match.is_absent() && attempt < WRITE_ATTEMPTS => {
+            Ok(res) => return patched(cx, req, res, &schemas).await,
+            Err(StoreError::VersionMismatch)
+                if if_match.is_absent() && attempt < WRITE_ATTEMPTS =>
+            {
                 continue
             }
             Err(StoreError::NotFound) => return Err(user_not_found(id)),
@@ -226,6 +226,18 @@ pub(crate) async fn patch(
         }
     }
     Err(store_failure(StoreError::VersionMismatch))
+}
+
+async fn patched(
+    cx: &Ctx<'_>,
+    req: &Request<Bytes>,
+    res: Resource,
+    schemas: &SchemaSet,
+) -> Result<Response<Bytes>, Error> {
+    match cx.svc.patch_users {
+        PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
+        PatchResponse::Resource => respond(cx, req, res, schemas, StatusCode::OK).await,
+    }
 }
 
 /// `DELETE /Users/{id}`: removes the user, then its memberships.

@@ -1,6 +1,11 @@
 //! Shared harness for the `service_*` integration tests: a [`ScimService`] over a
 //! [`MemoryStore`] with two tenants, and a tiny client calling `handle` in-process.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 
@@ -111,7 +116,10 @@ impl Harness {
         } else {
             path.to_owned()
         };
-        let mut b = Request::builder().method(method).uri(uri).header("host", HOST);
+        let mut b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", HOST);
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
@@ -208,4 +216,15 @@ pub fn user(user_name: &str) -> Value {
 
 pub fn patch_op(ops: Value) -> Value {
     json!({"schemas": [PATCH_OP], "Operations": ops})
+}
+
+pub const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+/// A `.search` body with the SearchRequest schema and these members.
+pub fn search(members: Value) -> Value {
+    let mut body = json!({"schemas": [SEARCH]});
+    if let (Some(o), Some(m)) = (body.as_object_mut(), members.as_object()) {
+        o.extend(m.clone());
+    }
+    body
 }
