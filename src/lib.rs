@@ -12,6 +12,8 @@ pub mod schema;
 pub mod server;
 pub mod store;
 pub mod tenant;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 pub use auth::{
     IssuedToken, MemoryTokenStore, ScimStatus, TenantTokens, TokenId, TokenStore, TokenVerifier,
