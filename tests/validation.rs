@@ -639,3 +639,9 @@ fn error_body_names_the_attribute() {
         })
     );
 }
+
+#[test]
+fn schemas_check_on_a_non_object_body_is_invalid_syntax() {
+    let e = check_schemas(&json!("x"), &SchemaSet::user()).unwrap_err();
+    assert_eq!(e.scim_type(), Some(ScimType::InvalidSyntax));
+}

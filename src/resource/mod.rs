@@ -74,12 +74,18 @@ use crate::schema::SchemaSet;
 ///
 /// # Errors
 ///
-/// 400 `invalidValue` whose detail names `schemas` and the expected URN.
+/// 400 `invalidValue` whose detail names `schemas` and the expected URN; 400
+/// `invalidSyntax` when `input` is not a JSON object.
 pub fn check_schemas(input: &Value, schemas: &SchemaSet) -> Result<(), Error> {
     let core = schemas.core().id.as_str();
-    let member = input
-        .as_object()
-        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas")))
+    let Some(obj) = input.as_object() else {
+        return Err(Error::invalid_syntax(
+            "the request body must be a JSON object",
+        ));
+    };
+    let member = obj
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("schemas"))
         .map(|(_, v)| v);
     let Some(member) = member.filter(|v| !v.is_null()) else {
         return Err(Error::invalid_value(format!(

@@ -25,7 +25,8 @@ use crate::schema::{
 ///   of an unknown schema (Microsoft's validator PUTs misspelled attributes and expects
 ///   200);
 /// - extension data may be given as `"<extension URN>": {...}` or, member by member, as
-///   `"<extension URN>:<attribute>": value`;
+///   `"<extension URN>:<attribute>": value`; it is read whether or not `schemas` lists the
+///   extension (the rendered `schemas` will);
 /// - compatibility rules (each reported in `report` when it changes the reading, each
 ///   refused with a 400 when switched off in `compat`): [`CompatRule::StringBoolean`],
 ///   [`CompatRule::ManagerString`], [`CompatRule::SingleValueArray`],
@@ -136,12 +137,16 @@ pub fn normalize_value(
 ) -> Result<Option<Value>, Error> {
     let mut cx = Cx { compat, report };
     let manager = is_manager(target.location, target.attr);
+    let attr_path = match target.location {
+        Location::Core => target.attr.name.clone(),
+        Location::Extension(urn) => format!("{urn}:{}", target.attr.name),
+    };
     match target.sub {
         Some(sub) => {
-            let path = format!("{}.{}", target.attr.name, sub.name);
+            let path = format!("{attr_path}.{}", sub.name);
             attr_value(value, sub, &path, false, &mut cx)
         }
-        None => attr_value(value, target.attr, &target.attr.name, manager, &mut cx),
+        None => attr_value(value, target.attr, &attr_path, manager, &mut cx),
     }
 }
 
@@ -231,23 +236,16 @@ fn put_core(
     out: &mut Vec<(usize, String, Value)>,
     cx: &mut Cx<'_>,
 ) -> Result<(), Error> {
-    let common = schemas.common();
-    let idx = common
+    // Common attributes sort before core ones: index them first.
+    let Some((idx, def)) = schemas
+        .common()
         .iter()
-        .position(|a| a.name.eq_ignore_ascii_case(name))
-        .or_else(|| {
-            schemas
-                .core()
-                .attributes
-                .iter()
-                .position(|a| a.name.eq_ignore_ascii_case(name))
-                .map(|i| i + common.len())
-        });
-    let Some(idx) = idx else { return Ok(()) };
-    let def = common
-        .get(idx)
-        .or_else(|| schemas.core().attributes.get(idx - common.len()));
-    let Some(def) = def else { return Ok(()) };
+        .chain(&schemas.core().attributes)
+        .enumerate()
+        .find(|(_, a)| a.name.eq_ignore_ascii_case(name))
+    else {
+        return Ok(());
+    };
     if def.mutability == Mutability::ReadOnly {
         return Ok(());
     }
