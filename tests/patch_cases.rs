@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use scimitar::patch::{PatchLimits, PatchRequest};
-use scimitar::schema::SchemaSet;
+use scimitar::schema::{Policy, SchemaSet};
 use scimitar::store::{Member, MemberChange};
 use scimitar::{Compat, CompatReport};
 use serde_json::{json, Map, Value};
@@ -37,7 +37,14 @@ fn run(case: &Value) -> Result<(Map<String, Value>, CompatReport), scimitar::Err
         &mut report,
         &PatchLimits::default(),
     )?;
-    let out = req.apply(&start, id, &schemas, &compat, &mut report)?;
+    let out = req.apply(
+        &start,
+        id,
+        &schemas,
+        &Policy::default(),
+        &compat,
+        &mut report,
+    )?;
     Ok((out, report))
 }
 
@@ -93,7 +100,14 @@ fn run_group(case: &Value) -> Result<Map<String, Value>, scimitar::Error> {
         &PatchLimits::default(),
     )?;
     let id = case["id"].as_str().unwrap_or("g-1");
-    let gp = req.apply_group(&start, id, &SchemaSet::group(), &compat, &mut report)?;
+    let gp = req.apply_group(
+        &start,
+        id,
+        &SchemaSet::group(),
+        &Policy::default(),
+        &compat,
+        &mut report,
+    )?;
     if gp.needs_full_members {
         return run(case).map(|(m, _)| m);
     }

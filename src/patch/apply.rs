@@ -4,12 +4,11 @@
 
 use serde_json::{Map, Value};
 
-use super::matcher::matches;
 use super::model::PatchOpKind;
-use super::value::{normalize_attr, normalize_single, Leniency};
+use super::value::Leniency;
 use crate::compat::CompatRule;
 use crate::error::{Error, Result};
-use crate::filter::{CompValue, CompareOp, Filter};
+use crate::filter::{CompValue, CompareOp, ElementFilter, EvalOptions, Filter};
 use crate::path::{AttrPath, PatchPath};
 use crate::schema::{AttributeDef, AttributeType, Location, Mutability, Resolved, SchemaSet};
 
@@ -164,7 +163,15 @@ impl<'a> Engine<'a, '_> {
             return self.remove_attr(map, &r);
         }
         let v = value.ok_or_else(|| Error::invalid_value("a value is required"))?;
-        let norm = normalize_attr(r.target(), v, &mut self.len)?;
+        if r.sub.is_none() && r.attr.name == "members" && r.attr.multi_valued {
+            check_member_values(v)?;
+        }
+        let norm = self.len.value(v, &r)?;
+        if effective_mutability(&r) == Mutability::ReadOnly {
+            // Before the `None` shortcut: normalizing drops read-only sub-attributes, and a
+            // write to `groups` must be refused, not read as empty.
+            return self.read_only_write(map, &r, norm.as_ref());
+        }
         let Some(norm) = norm else {
             // `null` / `[]` mean unassigned (RFC 7643 §2.5): replacing with them removes.
             return match kind {
@@ -203,8 +210,34 @@ impl<'a> Engine<'a, '_> {
         })
     }
 
-    /// Checks mutability for an add/replace of `new`. `Ok(false)` means "nothing to do"
-    /// (a read-only or immutable attribute given its current value).
+    /// A write to a read-only attribute: ignored when it carries the current value (under
+    /// [`CompatRule::ReadOnlySameValue`]), else 400 `mutability`.
+    fn read_only_write(
+        &mut self,
+        map: &Map<String, Value>,
+        r: &Resolved<'_>,
+        new: Option<&Value>,
+    ) -> Result<()> {
+        let id_value;
+        let current = if r.location == Location::Core && r.attr.name == "id" && r.sub.is_none() {
+            id_value = Value::String(self.id.to_string());
+            Some(&id_value)
+        } else {
+            current(map, r)
+        };
+        let same = new.is_some() && current == new;
+        if same && self.len.compat.enabled(CompatRule::ReadOnlySameValue) {
+            self.len.report.fire(CompatRule::ReadOnlySameValue);
+            return Ok(());
+        }
+        Err(Error::mutability(format!(
+            "'{}' is read-only",
+            display_path(r)
+        )))
+    }
+
+    /// Checks an add/replace of `new` against `immutable`. `Ok(false)` means "nothing to
+    /// do" (the current value given again).
     fn check_write(
         &mut self,
         map: &Map<String, Value>,
@@ -212,31 +245,13 @@ impl<'a> Engine<'a, '_> {
         kind: PatchOpKind,
         new: &Value,
     ) -> Result<bool> {
-        let m = effective_mutability(r);
-        if matches!(m, Mutability::ReadWrite | Mutability::WriteOnly) {
+        if effective_mutability(r) != Mutability::Immutable {
             return Ok(true);
         }
-        let id_value;
-        let current = if r.location == Location::Core && r.attr.name == "id" {
-            id_value = Value::String(self.id.to_string());
-            Some(&id_value)
-        } else {
-            current(map, r)
-        };
-        let same = current.is_some_and(|c| c == new);
-        match m {
-            Mutability::ReadOnly
-                if same && self.len.compat.enabled(CompatRule::ReadOnlySameValue) =>
-            {
-                self.len.report.fire(CompatRule::ReadOnlySameValue);
-                Ok(false)
-            }
-            Mutability::ReadOnly => Err(Error::mutability(format!(
-                "'{}' is read-only",
-                display_path(r)
-            ))),
-            _ if same => Ok(false),
-            _ if current.is_none() => Ok(true),
+        let current = current(map, r);
+        match current {
+            None => Ok(true),
+            Some(c) if c == new => Ok(false),
             _ if r.attr.multi_valued && r.sub.is_none() && kind == PatchOpKind::Add => Ok(true),
             _ => Err(Error::mutability(format!(
                 "'{}' is immutable and already set",
@@ -363,11 +378,19 @@ impl<'a> Engine<'a, '_> {
             None => None,
         };
         let target = Resolved { sub: sub_def, ..r };
+        let bound_path = match r.location {
+            Location::Core => AttrPath::attr(r.attr.name.as_str()),
+            Location::Extension(urn) => {
+                AttrPath::new(Some(urn.to_string()), r.attr.name.as_str(), None)
+            }
+        };
+        let element_filter =
+            ElementFilter::bind(&bound_path, filter, self.schemas, EvalOptions::default())?;
         let selected: Vec<usize> = match current(map, &r) {
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
-                .filter(|(_, it)| matches(filter, it, r.attr))
+                .filter(|(_, it)| element_filter.matches(it))
                 .map(|(i, _)| i)
                 .collect(),
             _ => Vec::new(),
@@ -376,8 +399,8 @@ impl<'a> Engine<'a, '_> {
             (PatchOpKind::Remove, _) => None,
             (_, None) => return Err(Error::invalid_value("a value is required")),
             (_, Some(v)) => match sub_def {
-                Some(sd) => normalize_attr(sd, v, &mut self.len)?,
-                None => normalize_single(r.attr, v, &mut self.len)?,
+                Some(_) => self.len.value(v, &target)?,
+                None => self.len.element(v, r.attr)?,
             },
         };
         let norm = match (kind, norm) {
@@ -508,6 +531,31 @@ pub(crate) fn member_ids(value: &Value) -> Result<Vec<String>> {
             )),
         })
         .collect()
+}
+
+/// Every element of a `members` value names a member: an object whose `value` (any case)
+/// is a non-empty string. Checked on the raw value, as normalizing drops what it cannot use.
+pub(crate) fn check_member_values(value: &Value) -> Result<()> {
+    let Some(items) = value.as_array() else {
+        return if value.is_null() {
+            Ok(())
+        } else {
+            Err(Error::invalid_value("'members' needs an array of members"))
+        };
+    };
+    for it in items {
+        let ok = it.as_object().is_some_and(|o| {
+            o.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("value") && v.as_str().is_some_and(|s| !s.is_empty())
+            })
+        });
+        if !ok {
+            return Err(Error::invalid_value(
+                "each member needs a non-empty string 'value'",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A new element for an `add` to a value path that matched nothing, built from the filter's

@@ -4,14 +4,14 @@
 
 use serde_json::{Map, Value};
 
-use super::apply::{member_ids, Engine};
+use super::apply::{check_member_values, member_ids, Engine};
 use super::model::{PatchOpKind, PatchRequest};
-use super::value::{normalize_single, Leniency};
+use super::value::Leniency;
 use crate::compat::{Compat, CompatReport, CompatRule};
 use crate::error::{Error, Result};
 use crate::filter::{CompValue, CompareOp, Filter};
 use crate::path::{AttrPath, PatchPath};
-use crate::schema::{AttributeDef, Location, SchemaSet};
+use crate::schema::{AttributeDef, Location, Policy, SchemaSet};
 use crate::store::{Member, MemberChange};
 
 /// The outcome of [`PatchRequest::apply_group`].
@@ -52,6 +52,7 @@ impl PatchRequest {
         attrs: &Map<String, Value>,
         id: &str,
         schemas: &SchemaSet,
+        policy: &Policy,
         compat: &Compat,
         report: &mut CompatReport,
     ) -> Result<GroupPatch> {
@@ -88,7 +89,7 @@ impl PatchRequest {
                 }
             }
         }
-        super::validate_result(&out, schemas)?;
+        super::check_result(attrs, &out, schemas, policy)?;
         Ok(GroupPatch {
             attributes_changed: out != *attrs,
             attributes: out,
@@ -220,6 +221,7 @@ fn members_from_value(
     let Some(value) = value else {
         return Err(Error::invalid_value("a value is required"));
     };
+    check_member_values(value)?;
     let items = match value {
         Value::Null => return Ok(Vec::new()),
         Value::Array(items) => items,
@@ -227,7 +229,7 @@ fn members_from_value(
     };
     let mut out = Vec::with_capacity(items.len());
     for it in items {
-        let Some(norm) = normalize_single(def, it, &mut engine.len)? else {
+        let Some(norm) = engine.len.element(it, def)? else {
             continue;
         };
         let value = match norm.get("value").and_then(Value::as_str) {

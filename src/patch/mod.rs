@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use scimitar::patch::{PatchLimits, PatchRequest};
-//! use scimitar::schema::SchemaSet;
+//! use scimitar::schema::{Policy, SchemaSet};
 //! use scimitar::{Compat, CompatReport};
 //! use serde_json::json;
 //!
@@ -20,7 +20,8 @@
 //! let patch = PatchRequest::from_json(&body, &compat, &mut report, &PatchLimits::default())?;
 //! let user = json!({"userName": "bjensen", "active": true});
 //! let user = user.as_object().cloned().unwrap_or_default();
-//! let patched = patch.apply(&user, "2819c223", &SchemaSet::user(), &compat, &mut report)?;
+//! let schemas = SchemaSet::user();
+//! let patched = patch.apply(&user, "2819c223", &schemas, &Policy::default(), &compat, &mut report)?;
 //! assert_eq!(patched["active"], json!(false));
 //! assert_eq!(patched["emails"], json!([{"type": "work", "value": "b@example.com"}]));
 //! assert_eq!(report.to_string(), "string_boolean,patch_op_case");
@@ -79,10 +80,8 @@
 //! [`CompatReport`]: crate::CompatReport
 
 mod apply;
-mod matcher;
 mod members;
 mod model;
-mod path_fallback;
 mod value;
 
 use serde_json::{Map, Value};
@@ -93,7 +92,8 @@ pub use model::{PatchLimits, PatchOpKind, PatchOperation, PatchRequest, PATCH_OP
 use crate::compat::{Compat, CompatReport};
 use crate::error::{Error, Result};
 use crate::path::PatchPath;
-use crate::schema::SchemaSet;
+use crate::resource::{check_immutable, validate};
+use crate::schema::{Policy, SchemaSet};
 
 /// The longest `path` accepted, in bytes.
 const MAX_PATH_LEN: usize = 8 * 1024;
@@ -106,7 +106,7 @@ fn parse_path(s: &str) -> Result<PatchPath> {
             "path longer than {MAX_PATH_LEN} bytes"
         )));
     }
-    path_fallback::parse(s)
+    s.parse::<PatchPath>().map_err(Error::from)
 }
 
 impl PatchRequest {
@@ -115,13 +115,15 @@ impl PatchRequest {
     /// compared with an `id` the client sends.
     ///
     /// All-or-nothing: `attrs` is never modified; on error nothing of the request applies,
-    /// and the error names the failing operation. The result is validated against the
-    /// schemas as a PUT body would be.
+    /// and the error names the failing operation. The result is checked as a PUT body is:
+    /// [`validate`] under `policy` (400 `invalidValue`) and [`check_immutable`] against
+    /// `attrs` (400 `mutability`).
     pub fn apply(
         &self,
         attrs: &Map<String, Value>,
         id: &str,
         schemas: &SchemaSet,
+        policy: &Policy,
         compat: &Compat,
         report: &mut CompatReport,
     ) -> Result<Map<String, Value>> {
@@ -136,20 +138,18 @@ impl PatchRequest {
                 .apply_op(&mut out, op.op(), op.path(), op.value())
                 .map_err(|e| e.with_context(op.context(i)))?;
         }
-        validate_result(&out, schemas)?;
+        check_result(attrs, &out, schemas, policy)?;
         Ok(out)
     }
 }
 
 /// The checks a PUT body gets, applied to the patched attributes.
-fn validate_result(attrs: &Map<String, Value>, schemas: &SchemaSet) -> Result<()> {
-    for a in &schemas.core().attributes {
-        if a.required && a.name != "members" && !attrs.contains_key(&a.name) {
-            return Err(Error::invalid_value(format!(
-                "required attribute '{}' is missing",
-                a.name
-            )));
-        }
-    }
-    Ok(())
+fn check_result(
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    schemas: &SchemaSet,
+    policy: &Policy,
+) -> Result<()> {
+    check_immutable(old, new, schemas)?;
+    validate(new, schemas, policy)
 }
