@@ -124,36 +124,34 @@ impl Projection {
         }
     }
 
-    /// Applies the projection to a rendered resource document in place.
+    /// Applies the projection to a rendered resource document in place, keeping the
+    /// order of the remaining members.
     pub fn apply(&self, doc: &mut Map<String, Value>) {
-        let keys: Vec<String> = doc.keys().cloned().collect();
         let mut dropped_extension = false;
-        for key in keys {
+        doc.retain(|key, value| {
             if key.eq_ignore_ascii_case("schemas") {
-                continue;
+                return true;
             }
-            if let Some(plan) = self.core.find(&key) {
-                apply_plan(doc, &key, plan);
-            } else if let Some((_, ext)) = self
+            if let Some(plan) = self.core.find(key) {
+                return apply_plan(value, plan);
+            }
+            let Some((_, ext)) = self
                 .extensions
                 .iter()
-                .find(|(u, _)| u.eq_ignore_ascii_case(&key))
-            {
-                let emptied = match doc.get_mut(&key) {
-                    Some(Value::Object(obj)) => {
-                        ext.apply(obj, self.keep_unknown);
-                        obj.is_empty()
-                    }
-                    _ => !self.keep_unknown,
-                };
-                if emptied {
-                    doc.remove(&key);
-                    dropped_extension = true;
+                .find(|(u, _)| u.eq_ignore_ascii_case(key))
+            else {
+                return self.keep_unknown;
+            };
+            let keep = match value {
+                Value::Object(obj) => {
+                    ext.apply(obj, self.keep_unknown);
+                    !obj.is_empty()
                 }
-            } else if !self.keep_unknown {
-                doc.remove(&key);
-            }
-        }
+                _ => self.keep_unknown,
+            };
+            dropped_extension |= !keep;
+            keep
+        });
         if dropped_extension || !self.keep_unknown {
             self.fix_schemas(doc);
         }
@@ -208,16 +206,10 @@ impl Container {
     }
 
     fn apply(&self, obj: &mut Map<String, Value>, keep_unknown: bool) {
-        let keys: Vec<String> = obj.keys().cloned().collect();
-        for key in keys {
-            match self.find(&key) {
-                Some(plan) => apply_plan(obj, &key, plan),
-                None if !keep_unknown => {
-                    obj.remove(&key);
-                }
-                None => {}
-            }
-        }
+        obj.retain(|key, value| match self.find(key) {
+            Some(plan) => apply_plan(value, plan),
+            None => keep_unknown,
+        });
     }
 }
 
@@ -323,16 +315,16 @@ fn plan_attr(def: &AttributeDef, include: bool, asked: &Named, excl: &Named) -> 
     plan
 }
 
-/// Applies `plan` to member `key` of `obj`; removes it when nothing is left.
-fn apply_plan(obj: &mut Map<String, Value>, key: &str, plan: &Plan) {
-    let keep = match (plan, obj.get_mut(key)) {
+/// Applies `plan` to one attribute's value; false when nothing is left of it.
+fn apply_plan(value: &mut Value, plan: &Plan) -> bool {
+    match (plan, value) {
         (Plan::Omit, _) => false,
         (Plan::Except(subs), _) if subs.is_empty() => true,
-        (_, Some(Value::Object(inner))) => {
+        (_, Value::Object(inner)) => {
             filter_subs(inner, plan);
             !inner.is_empty()
         }
-        (_, Some(Value::Array(items))) => {
+        (_, Value::Array(items)) => {
             for item in items.iter_mut() {
                 if let Value::Object(inner) = item {
                     filter_subs(inner, plan);
@@ -342,11 +334,8 @@ fn apply_plan(obj: &mut Map<String, Value>, key: &str, plan: &Plan) {
             !items.is_empty()
         }
         // A simple value under a sub-attribute selection has nothing to select.
-        (Plan::Only(_), Some(_)) => false,
+        (Plan::Only(_), _) => false,
         _ => true,
-    };
-    if !keep {
-        obj.remove(key);
     }
 }
 
