@@ -38,7 +38,7 @@ async fn create_and_get_with_members() {
     assert_eq!(r.header("location"), Some(loc.as_str()));
     assert_eq!(r.body["meta"]["resourceType"], "Group");
     let g = h.get(&format!("/Groups/{gid}")).await;
-    assert_eq!(member_ids(&g.body), [u.clone()]);
+    assert_eq!(member_ids(&g.body), [u.as_str()]);
     assert_eq!(g.body["members"][0]["type"], "User");
     assert_eq!(
         g.body["members"][0]["$ref"],
@@ -63,7 +63,7 @@ async fn user_groups_is_derived() {
         .get(&format!("/Users/{u}?excludedAttributes=groups"))
         .await;
     assert!(r.body.get("groups").is_none());
-    let r = h.get(&format!("/Users?attributes=userName,groups")).await;
+    let r = h.get("/Users?attributes=userName,groups").await;
     assert_eq!(r.body["Resources"][0]["groups"][0]["value"], json!(gid));
 }
 
@@ -85,7 +85,7 @@ async fn patch_membership_deltas_default_204() {
         .await;
     assert_eq!(r.status, 204, "{}", r.body);
     assert!(r.header("etag").is_some());
-    assert_eq!(member_ids(&h.get(&path).await.body), [b.clone()]);
+    assert_eq!(member_ids(&h.get(&path).await.body), [b.as_str()]);
     // Unknown member: 400 and nothing changes.
     let r = h
         .patch(
@@ -94,7 +94,7 @@ async fn patch_membership_deltas_default_204() {
         )
         .await;
     r.assert_error(400, Some("invalidValue"));
-    assert_eq!(member_ids(&h.get(&path).await.body), [b.clone()]);
+    assert_eq!(member_ids(&h.get(&path).await.body), [b.as_str()]);
 }
 
 #[tokio::test]

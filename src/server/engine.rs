@@ -138,10 +138,11 @@ pub(crate) fn apply_patch(
     attrs: &Map<String, Value>,
     id: &str,
     schemas: &SchemaSet,
+    policy: &Policy,
     compat: &Compat,
     report: &mut CompatReport,
 ) -> Result<Map<String, Value>, Error> {
-    patch.apply(attrs, id, schemas, compat, report)
+    patch.apply(attrs, id, schemas, policy, compat, report)
 }
 
 /// Applies a PATCH to a group's attributes given without `members`, turning member
@@ -151,8 +152,9 @@ pub(crate) fn apply_group_patch(
     attrs: &Map<String, Value>,
     id: &str,
     schemas: &SchemaSet,
+    policy: &Policy,
     compat: &Compat,
     report: &mut CompatReport,
 ) -> Result<GroupPatch, Error> {
-    patch.apply_group(attrs, id, schemas, compat, report)
+    patch.apply_group(attrs, id, schemas, policy, compat, report)
 }

@@ -341,6 +341,7 @@ pub(crate) async fn patch(
             &base,
             &current.id,
             &schemas,
+            &cx.svc.policy,
             &cx.svc.compat,
             &mut cx.report,
         )?;
@@ -353,6 +354,7 @@ pub(crate) async fn patch(
                 &full.attributes,
                 &full.id,
                 &schemas,
+                &cx.svc.policy,
                 &cx.svc.compat,
                 &mut cx.report,
             )?;

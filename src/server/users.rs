@@ -201,6 +201,7 @@ pub(crate) async fn patch(
             &current.attributes,
             &current.id,
             &schemas,
+            &cx.svc.policy,
             &cx.svc.compat,
             &mut cx.report,
         )?;
