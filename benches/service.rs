@@ -73,15 +73,64 @@ fn setup() -> Setup {
     Setup { svc, auth, some_id }
 }
 
+/// On-CPU time of this thread in nanoseconds (Linux), for the CPU-time report.
+fn cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// With `SCIMITAR_BENCH_CPU=1`: requests per second of CPU time for each operation, which
+/// stays meaningful on a loaded machine where criterion's wall-clock numbers do not.
+fn cpu_report(s: &Setup) {
+    if std::env::var_os("SCIMITAR_BENCH_CPU").is_none() {
+        return;
+    }
+    let get_uri = format!("/scim/v2/Users/{}", s.some_id);
+    let ops: [(&str, &str, usize); 3] = [
+        ("get_by_id", get_uri.as_str(), 20_000),
+        (
+            "filter_by_userName",
+            "/scim/v2/Users?filter=userName+eq+%22user07777%40bench.example%22",
+            20_000,
+        ),
+        (
+            "page_100_of_10000",
+            "/scim/v2/Users?startIndex=5001&count=100",
+            200,
+        ),
+    ];
+    for (name, uri, n) in ops {
+        let (Some(start), wall) = (cpu_ns(), std::time::Instant::now()) else {
+            return;
+        };
+        for _ in 0..n {
+            let resp = block_on(s.svc.handle(request("GET", uri, &s.auth, Bytes::new())));
+            black_box(resp);
+        }
+        let cpu = cpu_ns().unwrap_or(start) - start;
+        let per = cpu as f64 / n as f64;
+        println!(
+            "cpu-time {name}: {:.2} µs/request on-CPU, {:.0} requests/s per core (wall {:.2} µs/request)",
+            per / 1000.0,
+            1e9 / per,
+            wall.elapsed().as_nanos() as f64 / n as f64 / 1000.0
+        );
+    }
+}
+
 fn service(c: &mut Criterion) {
     let s = setup();
+    cpu_report(&s);
     let mut g = c.benchmark_group("service");
     g.throughput(Throughput::Elements(1));
 
     let get_uri = format!("/scim/v2/Users/{}", s.some_id);
     g.bench_function("get_by_id", |b| {
         b.iter(|| {
-            let resp = block_on(s.svc.handle(request("GET", &get_uri, &s.auth, Bytes::new())));
+            let resp = block_on(
+                s.svc
+                    .handle(request("GET", &get_uri, &s.auth, Bytes::new())),
+            );
             assert_eq!(resp.status(), 200);
             black_box(resp)
         })
@@ -90,7 +139,10 @@ fn service(c: &mut Criterion) {
     let filter_uri = "/scim/v2/Users?filter=userName+eq+%22user07777%40bench.example%22";
     g.bench_function("filter_by_userName", |b| {
         b.iter(|| {
-            let resp = block_on(s.svc.handle(request("GET", filter_uri, &s.auth, Bytes::new())));
+            let resp = block_on(
+                s.svc
+                    .handle(request("GET", filter_uri, &s.auth, Bytes::new())),
+            );
             assert_eq!(resp.status(), 200);
             black_box(resp)
         })
@@ -99,7 +151,10 @@ fn service(c: &mut Criterion) {
     let page_uri = "/scim/v2/Users?startIndex=5001&count=100";
     g.bench_function("page_100_of_10000", |b| {
         b.iter(|| {
-            let resp = block_on(s.svc.handle(request("GET", page_uri, &s.auth, Bytes::new())));
+            let resp = block_on(
+                s.svc
+                    .handle(request("GET", page_uri, &s.auth, Bytes::new())),
+            );
             assert_eq!(resp.status(), 200);
             black_box(resp)
         })
@@ -110,7 +165,10 @@ fn service(c: &mut Criterion) {
         b.iter(|| {
             let n = counter.fetch_add(1, Ordering::Relaxed);
             let body = user_body(&format!("new{n}@bench.example"));
-            let resp = block_on(s.svc.handle(request("POST", "/scim/v2/Users", &s.auth, body)));
+            let resp = block_on(
+                s.svc
+                    .handle(request("POST", "/scim/v2/Users", &s.auth, body)),
+            );
             assert_eq!(resp.status(), 201);
             black_box(resp)
         })

@@ -67,14 +67,13 @@ pub(crate) struct Shape {
 
 impl Shape {
     pub(crate) fn new(view: &View, schemas: &SchemaSet) -> Self {
-        let projection = if view.attributes.is_empty()
-            && view.excluded.is_empty()
-            && !has_request_only(schemas)
-        {
-            None
-        } else {
-            Some(Projection::new(&view.attributes, &view.excluded, schemas))
-        };
+        let projection =
+            if view.attributes.is_empty() && view.excluded.is_empty() && !has_request_only(schemas)
+            {
+                None
+            } else {
+                Some(Projection::new(&view.attributes, &view.excluded, schemas))
+            };
         Shape { projection }
     }
 
