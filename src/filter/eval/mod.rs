@@ -7,43 +7,8 @@
 //! The [`BoundFilter`] then tests resources with [`BoundFilter::matches`], which cannot fail
 //! and, for ASCII data, does not allocate.
 //!
-//! # Semantics
-//!
-//! - Strings, references and binaries compare per the attribute's `caseExact` (binary is
-//!   always case exact, RFC 7643 §2.3.6). `gt`/`ge`/`lt`/`le` compare strings by code
-//!   point, after lower-casing when not `caseExact`.
-//! - Integers and decimals compare numerically, dateTimes as instants (so
-//!   `2011-05-13T06:42:34+02:00 eq 2011-05-13T04:42:34Z`). A dateTime without an offset is
-//!   taken as UTC. A comparison value that is not a date-time is `invalidFilter`.
-//! - Booleans and binaries support only `eq` and `ne`; other operators are
-//!   `invalidFilter` (RFC 7644 §3.4.2.2). `co`/`sw`/`ew` on numbers and dateTimes are
-//!   `invalidFilter` too.
-//! - Lenient comparison values: a number or boolean compared with a string attribute is
-//!   taken as its JSON text (`employeeNumber eq 701984`); `"true"`/`"false"` are accepted
-//!   for booleans and numeric strings for numbers.
-//! - A multi-valued attribute matches when any of its values matches. A complex attribute
-//!   named without a sub-attribute is compared through its `value` sub-attribute
-//!   (`emails co "example.com"` is `emails.value co "example.com"`, RFC 7644 Figure 2);
-//!   a complex attribute without one (`name eq "x"`) is `invalidFilter`.
-//! - `emails[type eq "work" and value co "@example.com"]`: every condition holds on the
-//!   same element. Inner paths are sub-attributes of the bracketed attribute; the fully
-//!   qualified form (`emails.type`) is accepted too.
-//! - `pr` is false for an absent attribute, `null`, `""`, `[]` and `{}`.
-//! - `ne` is the negation of `eq`: it is true when the attribute is absent, and for a
-//!   multi-valued attribute when *no* value equals (`emails.type ne "work"` finds the users
-//!   without a work email). RFC 7644 defines `ne` only as "not identical"; reading its
-//!   any-value rule literally would make `emails.type ne "work"` match every user with a
-//!   work and a home email, which no client means, and would make `ne` disagree with
-//!   `not (... eq ...)`.
-//! - `eq null` is true when the attribute has no value (`not (attr pr)`), `ne null` when
-//!   it has one; other operators with `null` are `invalidFilter`.
-//! - An attribute the schema does not define makes its expression false (so
-//!   `not (foo eq "x")` is true), unless [`EvalOptions::strict_attributes`] is set, which
-//!   makes it `invalidFilter`.
-//! - `schemas` is understood: the core schema URN plus each extension whose object is
-//!   present (or the resource's own `schemas` member, in rendered JSON).
-//! - `meta.created` / `meta.lastModified` / `meta.version` come from the stored resource;
-//!   `meta.resourceType` is the schema set's resource type.
+//! The rules (case, types, multi-valued attributes, `pr`, `ne`, `null`, unknown
+//! attributes) are documented on [`BoundFilter`].
 
 mod compare;
 mod view;
@@ -87,6 +52,74 @@ impl EvalOptions {
 /// A filter bound to a schema set: resolved, type-checked and ready to test resources.
 ///
 /// Built by [`Filter::bind`]. Cheap to share (`Send + Sync`); testing never fails.
+///
+/// # Semantics
+///
+/// - Strings, references and binaries compare per the attribute's `caseExact` (binary is
+///   always case exact, RFC 7643 §2.3.6). `gt`/`ge`/`lt`/`le` compare strings by code
+///   point, after lower-casing when not `caseExact`.
+/// - Integers and decimals compare numerically, dateTimes as instants (so
+///   `2011-05-13T06:42:34+02:00 eq 2011-05-13T04:42:34Z`). A dateTime without an offset is
+///   taken as UTC. A comparison value that is not a date-time is `invalidFilter`.
+/// - Booleans and binaries support only `eq` and `ne`; other operators are
+///   `invalidFilter` (RFC 7644 §3.4.2.2). `co`/`sw`/`ew` on numbers and dateTimes are
+///   `invalidFilter` too.
+/// - Lenient comparison values: a number or boolean compared with a string attribute is
+///   taken as its JSON text (`employeeNumber eq 701984`); `"true"`/`"false"` are accepted
+///   for booleans and numeric strings for numbers.
+/// - A multi-valued attribute matches when any of its values matches. A complex attribute
+///   named without a sub-attribute is compared through its `value` sub-attribute
+///   (`emails co "example.com"` is `emails.value co "example.com"`, RFC 7644 Figure 2);
+///   a complex attribute without one (`name eq "x"`) is `invalidFilter`.
+/// - `emails[type eq "work" and value co "@example.com"]`: every condition holds on the
+///   same element. Inner paths are sub-attributes of the bracketed attribute; the fully
+///   qualified form (`emails.type`) is accepted too.
+/// - `pr` is false for an absent attribute, `null`, `""`, `[]` and `{}`.
+/// - `ne` is the negation of `eq`: it is true when the attribute is absent, and for a
+///   multi-valued attribute when *no* value equals (`emails.type ne "work"` finds the users
+///   without a work email). RFC 7644 defines `ne` only as "not identical"; reading its
+///   any-value rule literally would make `emails.type ne "work"` match every user with a
+///   work and a home email, which no client means, and would make `ne` disagree with
+///   `not (... eq ...)`.
+/// - `eq null` is true when the attribute has no value (`not (attr pr)`), `ne null` when
+///   it has one; other operators with `null` are `invalidFilter`.
+/// - An attribute the schema does not define makes its expression false (so
+///   `not (foo eq "x")` is true), unless [`EvalOptions::strict_attributes`] is set, which
+///   makes it `invalidFilter`.
+/// - `schemas` is understood: the core schema URN plus each extension whose object is
+///   present (or the resource's own `schemas` member, in rendered JSON).
+/// - `meta.created` / `meta.lastModified` / `meta.version` come from the stored resource;
+///   `meta.resourceType` is the schema set's resource type.
+///
+/// # Cost
+///
+/// Binding is linear in the filter's size; testing a resource is linear in the filter's
+/// size times the number of values it reads, and recurses as deep as the filter nests
+/// (bounded by the parser's nesting limit, [`FilterLimits`](crate::filter::FilterLimits)).
+///
+/// # Example
+///
+/// ```
+/// use scimitar::filter::{EvalOptions, Filter};
+/// use scimitar::schema::SchemaSet;
+/// use serde_json::json;
+///
+/// let schemas = SchemaSet::user();
+/// let filter: Filter = r#"emails[type eq "work" and value co "@EXAMPLE.com"]"#.parse()?;
+/// let bound = filter.bind(&schemas, EvalOptions::default())?;
+///
+/// let user = json!({
+///     "userName": "bjensen",
+///     "emails": [{"type": "work", "value": "bjensen@example.com"}]
+/// });
+/// let user = user.as_object().ok_or("not an object")?;
+/// assert!(bound.matches(user));
+///
+/// // `gt` on a boolean is refused before any data is read.
+/// let err = "active gt true".parse::<Filter>()?.bind(&schemas, EvalOptions::default());
+/// assert_eq!(err.map(|_| ()).map_err(|e| e.kind()), Err(scimitar::ErrorKind::InvalidFilter));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct BoundFilter {
     root: Node,
@@ -491,6 +524,22 @@ fn schemas_def() -> &'static AttributeDef {
     DEF.get_or_init(|| AttributeDef::new("schemas", AttributeType::Reference).multi_valued(true))
 }
 
+/// `map.get(key)`, tuned for the small maps of a resource.
+///
+/// A B-tree lookup compares the key with up to a node's worth of keys, and each
+/// comparison reads a separately allocated key string: over many resources that is a
+/// cache miss per key. Key lengths sit in the node itself, so a linear scan that reads
+/// only the keys of the right length touches a fraction of the memory. Large maps use
+/// the tree.
+fn lookup<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if map.len() > 32 {
+        return map.get(key);
+    }
+    map.iter()
+        .find(|(k, _)| k.len() == key.len() && k.as_str() == key)
+        .map(|(_, v)| v)
+}
+
 /// Calls `f` on each value of `v` (the elements of an array), until one returns true.
 fn any_json<'v>(v: &'v Value, f: &mut impl FnMut(Cand<'v>) -> bool) -> bool {
     match v {
@@ -511,11 +560,11 @@ impl Access {
         match self {
             Access::Attr { ext, name, sub } => {
                 let top = match ext {
-                    None => view.attributes().get(name.as_str()),
-                    Some(urn) => view
-                        .attributes()
-                        .get(urn.as_str())
-                        .and_then(|e| e.get(name.as_str())),
+                    None => lookup(view.attributes(), name),
+                    Some(urn) => match lookup(view.attributes(), urn) {
+                        Some(Value::Object(e)) => lookup(e, name),
+                        _ => None,
+                    },
                 };
                 let Some(top) = top else { return false };
                 match sub {
@@ -530,7 +579,7 @@ impl Access {
                 }
             }
             Access::Elem(sub) => elem
-                .and_then(|e| e.get(sub.as_str()))
+                .and_then(|e| lookup(e, sub))
                 .is_some_and(|v| any_json(v, f)),
             Access::Id => view.id().is_some_and(|id| f(Cand::Str(id))),
             Access::Meta(m) => meta_any(view, *m, f),
