@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use super::compact::{CObj, Interner};
+use super::compact::CObj;
 use super::query::{self, Index, IndexKey};
 use super::users::UserTable;
 use super::{fold, MemoryStore, Postings, Record};
@@ -132,7 +132,7 @@ fn external_key(attrs: &Map<String, Value>) -> Option<Box<str>> {
 }
 
 fn stored_str<'a>(rec: &'a Record, key: &str) -> Option<&'a str> {
-    rec.attrs.get(key).and_then(|v| v.as_str())
+    rec.attrs.get_str(key)
 }
 
 impl GroupTable {
@@ -186,7 +186,6 @@ impl GroupTable {
         mut new: NewResource,
         unique_names: bool,
         users: &UserTable,
-        keys: &mut Interner,
     ) -> Result<Resource, StoreError> {
         if self.contains(&new.id) || users.contains(&new.id) {
             return Err(StoreError::Uniqueness {
@@ -206,7 +205,7 @@ impl GroupTable {
         let external = external_key(&new.attributes);
         let seq = self.next_seq;
         self.next_seq += 1;
-        let rec = Record::new(new.id, CObj::from_map(new.attributes, keys));
+        let rec = Record::new(new.id, CObj::from_map(new.attributes));
         self.by_id.insert(rec.id.clone(), seq);
         if let Some(d) = display {
             self.by_display.insert(d, seq);
@@ -235,7 +234,6 @@ impl GroupTable {
         changes: Vec<MemberChange>,
         expected: Option<u64>,
         ctx: Checks<'_>,
-        keys: &mut Interner,
     ) -> Result<Resource, StoreError> {
         let Checks {
             unique_names,
@@ -271,7 +269,7 @@ impl GroupTable {
             if let Some(e) = stored_str(&row.rec, "externalId") {
                 self.by_external_id.remove(e, seq);
             }
-            row.rec.attrs = CObj::from_map(attrs, keys);
+            row.rec.attrs = CObj::from_map(attrs);
             if let Some(d) = new_display {
                 self.by_display.insert(d, seq);
             }
@@ -418,9 +416,7 @@ impl GroupStore for MemoryStore {
 
     async fn create(&self, tenant: &TenantId, new: NewResource) -> Result<Resource, StoreError> {
         let unique = self.unique_group_names;
-        self.write(tenant, |t| {
-            t.groups.create(new, unique, &t.users, &mut t.keys)
-        })
+        self.write(tenant, |t| t.groups.create(new, unique, &t.users))
     }
 
     async fn update(
@@ -442,7 +438,6 @@ impl GroupStore for MemoryStore {
                     unique_names: unique,
                     users: &t.users,
                 },
-                &mut t.keys,
             )
         })
     }

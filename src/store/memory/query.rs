@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::sort;
 use crate::filter::{BoundFilter, CompValue, CompareOp, EvalOptions, Filter};
+use crate::list::Sorter;
 use crate::path::AttrPath;
 use crate::schema::{Location, SchemaSet};
 use crate::store::{Resource, SortKey, StoreError, StorePage, StoreQuery};
@@ -51,7 +51,7 @@ fn bind(filter: &Filter, schemas: &SchemaSet) -> Result<BoundFilter, StoreError>
 
 fn sort_resources(key: &SortKey, schemas: &SchemaSet, resources: &mut [Resource]) {
     // Stable, so ties keep creation order and pages stay consistent.
-    resources.sort_by(|a, b| sort::compare(key, schemas, a, b));
+    Sorter::new(key, schemas).sort(resources);
 }
 
 /// Answers a list query over `table`.
