@@ -1,6 +1,11 @@
 //! End-to-end `ScimService::handle` in process: create, get by id, filter by userName and
 //! a 100-user page, over a tenant of 10,000 users.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
