@@ -9,6 +9,7 @@ pub mod patch;
 pub mod path;
 pub mod resource;
 pub mod schema;
+pub mod server;
 pub mod store;
 pub mod tenant;
 #[cfg(feature = "testkit")]
@@ -25,6 +26,7 @@ pub use patch::{GroupPatch, PatchLimits, PatchRequest};
 pub use path::{AttrPath, PatchPath};
 pub use resource::{Group, User};
 pub use schema::{Policy, ResourceType, SchemaSet, ServiceProviderConfig};
+pub use server::{Limits, PatchResponse, ResourceKind, ScimService, ScimServiceBuilder};
 #[cfg(feature = "memory")]
 pub use store::memory::MemoryStore;
 pub use store::{GroupStore, UserStore};

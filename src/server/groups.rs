@@ -1,0 +1,419 @@
+//! `/Groups` and `/Groups/{id}`.
+//!
+//! Membership is written as deltas ([`MemberChange`]), so a PATCH that adds one member to
+//! a group of 100,000 does not load or rewrite the other 99,999. Every member a request
+//! adds must name an existing User or Group of the same tenant (400 `invalidValue`
+//! otherwise); its `type` is filled in from what it names.
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use serde_json::{Map, Value};
+
+use super::context::{store_failure, Ctx};
+use super::decode::{self, View};
+use super::engine::Shape;
+use super::etag::{self, IfMatch};
+use super::users::WRITE_ATTEMPTS;
+use super::{encode, engine, PatchResponse};
+use crate::error::Error;
+use crate::schema::SchemaSet;
+use crate::store::{Member, MemberChange, NewResource, Resource, StoreError};
+
+fn group_not_found(id: &str) -> Error {
+    Error::not_found(format!("Group '{id}' not found"))
+}
+
+async fn load(cx: &Ctx<'_>, id: &str, members: bool) -> Result<Resource, Error> {
+    cx.groups()?
+        .get(&cx.tenant, id, members)
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(|| group_not_found(id))
+}
+
+/// Reads a `members` value (array of `{value, display?, type?, $ref?}`) into members.
+pub(crate) fn parse_members(value: &Value, limit: usize) -> Result<Vec<Member>, Error> {
+    let items: &[Value] = match value {
+        Value::Null => &[],
+        Value::Array(a) => a,
+        _ => return Err(Error::invalid_value("attribute 'members' must be an array")),
+    };
+    if items.len() > limit {
+        return Err(Error::invalid_value(format!(
+            "a request may set at most {limit} members; split the change into several PATCH requests"
+        )));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let Some(obj) = item.as_object() else {
+            return Err(Error::invalid_value(format!(
+                "members[{i}] must be an object with a 'value'"
+            )));
+        };
+        let get = |name: &str| {
+            obj.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        };
+        let Some(id) = get("value")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        else {
+            return Err(Error::invalid_value(format!(
+                "members[{i}].value must be a non-empty string"
+            )));
+        };
+        out.push(Member {
+            value: id.to_owned(),
+            display: get("display").and_then(Value::as_str).map(str::to_owned),
+            kind: get("type").and_then(Value::as_str).map(str::to_owned),
+        });
+    }
+    Ok(out)
+}
+
+/// Checks that each member names a User or Group of the tenant and sets its `type`.
+async fn resolve_members(
+    cx: &Ctx<'_>,
+    members: &mut [Member],
+    self_id: Option<&str>,
+) -> Result<(), Error> {
+    let groups = cx.groups()?;
+    for m in members.iter_mut() {
+        if Some(m.value.as_str()) == self_id {
+            return Err(Error::invalid_value(format!(
+                "group '{}' cannot be a member of itself",
+                m.value
+            )));
+        }
+        let wants_group = m
+            .kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("Group"));
+        if !wants_group
+            && cx
+                .svc
+                .users
+                .get(&cx.tenant, &m.value)
+                .await
+                .map_err(store_failure)?
+                .is_some()
+        {
+            m.kind = Some("User".into());
+            continue;
+        }
+        if groups
+            .get(&cx.tenant, &m.value, false)
+            .await
+            .map_err(store_failure)?
+            .is_some()
+        {
+            m.kind = Some("Group".into());
+            continue;
+        }
+        return Err(Error::invalid_value(format!(
+            "member '{}' does not name an existing User or Group",
+            m.value
+        )));
+    }
+    Ok(())
+}
+
+fn member_json(m: &Member) -> Value {
+    let mut o = Map::new();
+    o.insert("value".into(), Value::String(m.value.clone()));
+    if let Some(d) = &m.display {
+        o.insert("display".into(), Value::String(d.clone()));
+    }
+    if let Some(k) = &m.kind {
+        o.insert("type".into(), Value::String(k.clone()));
+    }
+    Value::Object(o)
+}
+
+/// The representation of a group for a response: members get their `$ref`.
+pub(crate) fn represent(
+    cx: &Ctx<'_>,
+    res: &Resource,
+    schemas: &SchemaSet,
+    shape: &Shape,
+) -> Map<String, Value> {
+    let mut body = engine::render(res, schemas, &cx.base_url);
+    if let Some(Value::Array(members)) = body.get_mut("members") {
+        for m in members.iter_mut() {
+            let Some(obj) = m.as_object_mut() else {
+                continue;
+            };
+            if obj.contains_key("$ref") {
+                continue;
+            }
+            let Some(id) = obj.get("value").and_then(Value::as_str) else {
+                continue;
+            };
+            let is_group = obj
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Group"));
+            let loc = if is_group {
+                cx.group_location(id)
+            } else {
+                cx.user_location(id)
+            };
+            obj.insert("$ref".into(), Value::String(loc));
+        }
+    }
+    shape.apply(&mut body);
+    body
+}
+
+fn respond(
+    cx: &Ctx<'_>,
+    req: &Request<Bytes>,
+    res: &Resource,
+    schemas: &SchemaSet,
+    status: StatusCode,
+) -> Result<Response<Bytes>, Error> {
+    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let body = represent(cx, res, schemas, &shape);
+    let location = (status == StatusCode::CREATED).then(|| cx.group_location(&res.id));
+    Ok(encode::resource(
+        status,
+        body,
+        res.version,
+        location.as_deref(),
+    ))
+}
+
+/// Splits `members` off a body's attributes and resolves them.
+async fn take_members(
+    cx: &Ctx<'_>,
+    attrs: &mut Map<String, Value>,
+    self_id: Option<&str>,
+) -> Result<Vec<Member>, Error> {
+    let value = attrs.remove("members").unwrap_or(Value::Null);
+    let mut members = parse_members(&value, cx.svc.limits.max_members_per_request)?;
+    resolve_members(cx, &mut members, self_id).await?;
+    Ok(members)
+}
+
+/// `POST /Groups`.
+pub(crate) async fn create(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+) -> Result<Response<Bytes>, Error> {
+    let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
+    let schemas = cx.group_schemas();
+    let mut attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
+    engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+    let members = take_members(cx, &mut attrs, None).await?;
+    if !members.is_empty() {
+        attrs.insert(
+            "members".into(),
+            Value::Array(members.iter().map(member_json).collect()),
+        );
+    }
+    let new = NewResource {
+        id: uuid::Uuid::new_v4().to_string(),
+        attributes: attrs,
+    };
+    let created = cx
+        .groups()?
+        .create(&cx.tenant, new)
+        .await
+        .map_err(store_failure)?;
+    respond(cx, req, &created, &schemas, StatusCode::CREATED)
+}
+
+/// `GET /Groups/{id}`; `excludedAttributes=members` does not load the members.
+pub(crate) async fn get(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+    id: &str,
+) -> Result<Response<Bytes>, Error> {
+    let schemas = cx.group_schemas();
+    let shape = Shape::new(&View::from_request(req)?, &schemas);
+    let res = load(cx, id, shape.needs("members")).await?;
+    if etag::if_none_match_hits(req.headers(), res.version) {
+        return Ok(encode::not_modified(res.version));
+    }
+    respond(cx, req, &res, &schemas, StatusCode::OK)
+}
+
+/// After a write that returned the group without members, the representation a 200
+/// needs (re-read with members when the projection wants them).
+async fn written(
+    cx: &Ctx<'_>,
+    req: &Request<Bytes>,
+    res: Resource,
+    schemas: &SchemaSet,
+) -> Result<Response<Bytes>, Error> {
+    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let res = if shape.needs("members") {
+        load(cx, &res.id, true).await.unwrap_or(res)
+    } else {
+        res
+    };
+    respond(cx, req, &res, schemas, StatusCode::OK)
+}
+
+/// `PUT /Groups/{id}`: full replacement, members included (absent `members` empties the
+/// group).
+pub(crate) async fn replace(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+    id: &str,
+) -> Result<Response<Bytes>, Error> {
+    let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
+    let if_match = IfMatch::from_headers(req.headers());
+    let schemas = cx.group_schemas();
+    let mut attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
+    engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+    let current = load(cx, id, false).await?;
+    if_match.check(current.version)?;
+    engine::check_immutable(&current.attributes, &attrs, &schemas)?;
+    let members = take_members(cx, &mut attrs, Some(id)).await?;
+    let expected = (!if_match.is_absent()).then_some(current.version);
+    let res = cx
+        .groups()?
+        .update(
+            &cx.tenant,
+            id,
+            Some(attrs),
+            vec![MemberChange::ReplaceAll(members)],
+            expected,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => group_not_found(id),
+            e => store_failure(e),
+        })?;
+    written(cx, req, res, &schemas).await
+}
+
+/// Checks the members a change adds.
+async fn resolve_changes(
+    cx: &Ctx<'_>,
+    changes: &mut [MemberChange],
+    self_id: &str,
+    limited: bool,
+) -> Result<(), Error> {
+    let limit = if limited {
+        cx.svc.limits.max_members_per_request
+    } else {
+        usize::MAX
+    };
+    let mut total = 0usize;
+    for c in changes.iter_mut() {
+        match c {
+            MemberChange::Add(ms) | MemberChange::ReplaceAll(ms) => {
+                total += ms.len();
+                if total > limit {
+                    return Err(Error::invalid_value(format!(
+                        "a request may set at most {limit} members; split the change into several PATCH requests"
+                    )));
+                }
+                resolve_members(cx, ms, Some(self_id)).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `PATCH /Groups/{id}`: attribute changes plus membership deltas. Only when an operation
+/// cannot be expressed as a delta (a filter on `display`, ...) are the members loaded and
+/// the list replaced whole.
+pub(crate) async fn patch(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+    id: &str,
+) -> Result<Response<Bytes>, Error> {
+    let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
+    let if_match = IfMatch::from_headers(req.headers());
+    let schemas = cx.group_schemas();
+    let patch = engine::parse_patch(&body, &cx.svc.compat, &mut cx.report, &cx.svc.limits)?;
+    for attempt in 1..=WRITE_ATTEMPTS {
+        let current = load(cx, id, false).await?;
+        if_match.check(current.version)?;
+        let mut base = current.attributes.clone();
+        base.remove("members");
+        let outcome = engine::apply_group_patch(
+            &patch,
+            &base,
+            &current.id,
+            &schemas,
+            &cx.svc.policy,
+            &cx.svc.compat,
+            &mut cx.report,
+        )?;
+        let full_rewrite = outcome.needs_full_members;
+        let (mut attrs, mut changes, expected) = if full_rewrite {
+            let full = load(cx, id, true).await?;
+            if_match.check(full.version)?;
+            let mut next = engine::apply_patch(
+                &patch,
+                &full.attributes,
+                &full.id,
+                &schemas,
+                &cx.svc.policy,
+                &cx.svc.compat,
+                &mut cx.report,
+            )?;
+            let members = next.remove("members").unwrap_or(Value::Null);
+            let members = parse_members(&members, usize::MAX)?;
+            (next, vec![MemberChange::ReplaceAll(members)], full.version)
+        } else {
+            (outcome.attributes, outcome.members, current.version)
+        };
+        attrs.remove("members");
+        engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+        // A full rewrite re-sends the existing members: only the request's own additions
+        // count against the per-request limit, which the delta path enforces.
+        resolve_changes(cx, &mut changes, id, !full_rewrite).await?;
+        match cx
+            .groups()?
+            .update(&cx.tenant, id, Some(attrs), changes, Some(expected))
+            .await
+        {
+            Ok(res) => {
+                return match cx.svc.patch_groups {
+                    PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
+                    PatchResponse::Resource => written(cx, req, res, &schemas).await,
+                }
+            }
+            Err(StoreError::VersionMismatch)
+                if if_match.is_absent() && attempt < WRITE_ATTEMPTS => {}
+            Err(StoreError::NotFound) => return Err(group_not_found(id)),
+            Err(e) => return Err(store_failure(e)),
+        }
+    }
+    Err(store_failure(StoreError::VersionMismatch))
+}
+
+/// `DELETE /Groups/{id}`.
+pub(crate) async fn delete(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+    id: &str,
+) -> Result<Response<Bytes>, Error> {
+    let if_match = IfMatch::from_headers(req.headers());
+    let expected = if if_match.is_absent() {
+        None
+    } else {
+        let current = load(cx, id, false).await?;
+        if_match.check(current.version)?;
+        Some(current.version)
+    };
+    let groups = cx.groups()?;
+    match groups.delete(&cx.tenant, id, expected).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => return Err(group_not_found(id)),
+        Err(e) => return Err(store_failure(e)),
+    }
+    // A deleted group stops being a member of other groups.
+    groups
+        .remove_member_everywhere(&cx.tenant, id)
+        .await
+        .map_err(store_failure)?;
+    Ok(encode::no_content(None))
+}

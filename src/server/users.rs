@@ -1,0 +1,270 @@
+//! `/Users` and `/Users/{id}`.
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::context::{store_failure, Ctx};
+use super::decode::{self, View};
+use super::engine::Shape;
+use super::etag::{self, IfMatch};
+use super::{encode, engine, PatchResponse};
+use crate::error::Error;
+use crate::schema::{Mutability, SchemaSet};
+use crate::store::{NewResource, Resource, StoreError};
+
+/// How often a write without `If-Match` is retried when a concurrent write bumped the
+/// version between our read and our write.
+pub(crate) const WRITE_ATTEMPTS: usize = 4;
+
+fn user_not_found(id: &str) -> Error {
+    Error::not_found(format!("User '{id}' not found"))
+}
+
+async fn load(cx: &Ctx<'_>, id: &str) -> Result<Resource, Error> {
+    cx.svc
+        .users
+        .get(&cx.tenant, id)
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(|| user_not_found(id))
+}
+
+/// Adds the derived, read-only `groups` attribute when a group store is configured and the
+/// projection may return it.
+pub(crate) async fn attach_groups(
+    cx: &Ctx<'_>,
+    res: &mut Resource,
+    shape: &Shape,
+) -> Result<(), Error> {
+    let Some(groups) = &cx.svc.groups else {
+        return Ok(());
+    };
+    if !shape.needs("groups") {
+        return Ok(());
+    }
+    let refs = groups
+        .groups_of(&cx.tenant, &res.id)
+        .await
+        .map_err(store_failure)?;
+    if refs.is_empty() {
+        res.attributes.remove("groups");
+        return Ok(());
+    }
+    let list = refs
+        .into_iter()
+        .map(|g| {
+            let mut m = Map::new();
+            m.insert("value".into(), Value::String(g.id.clone()));
+            m.insert("$ref".into(), Value::String(cx.group_location(&g.id)));
+            if let Some(d) = g.display {
+                m.insert("display".into(), Value::String(d));
+            }
+            m.insert("type".into(), json!("direct"));
+            Value::Object(m)
+        })
+        .collect();
+    res.attributes.insert("groups".into(), Value::Array(list));
+    Ok(())
+}
+
+/// The representation of a user for a response, projected.
+pub(crate) fn represent(
+    cx: &Ctx<'_>,
+    res: &Resource,
+    schemas: &SchemaSet,
+    shape: &Shape,
+) -> Map<String, Value> {
+    let mut body = engine::render(res, schemas, &cx.base_url);
+    shape.apply(&mut body);
+    body
+}
+
+async fn respond(
+    cx: &Ctx<'_>,
+    req: &Request<Bytes>,
+    mut res: Resource,
+    schemas: &SchemaSet,
+    status: StatusCode,
+) -> Result<Response<Bytes>, Error> {
+    let shape = Shape::new(&View::from_request(req)?, schemas);
+    attach_groups(cx, &mut res, &shape).await?;
+    let body = represent(cx, &res, schemas, &shape);
+    let location = (status == StatusCode::CREATED).then(|| cx.user_location(&res.id));
+    Ok(encode::resource(
+        status,
+        body,
+        res.version,
+        location.as_deref(),
+    ))
+}
+
+/// `POST /Users`.
+pub(crate) async fn create(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+) -> Result<Response<Bytes>, Error> {
+    let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
+    let schemas = cx.user_schemas();
+    let attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
+    engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+    let new = NewResource {
+        id: uuid::Uuid::new_v4().to_string(),
+        attributes: attrs,
+    };
+    let created = cx
+        .svc
+        .users
+        .create(&cx.tenant, new)
+        .await
+        .map_err(store_failure)?;
+    respond(cx, req, created, &schemas, StatusCode::CREATED).await
+}
+
+/// `GET /Users/{id}`.
+pub(crate) async fn get(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+    id: &str,
+) -> Result<Response<Bytes>, Error> {
+    let res = load(cx, id).await?;
+    if etag::if_none_match_hits(req.headers(), res.version) {
+        return Ok(encode::not_modified(res.version));
+    }
+    let schemas = cx.user_schemas();
+    respond(cx, req, res, &schemas, StatusCode::OK).await
+}
+
+/// Keeps `returned: never` attributes (`password`) that a full replacement omits: a client
+/// cannot echo back what it was never shown.
+fn keep_unreturnable(old: &Map<String, Value>, new: &mut Map<String, Value>, schemas: &SchemaSet) {
+    for a in &schemas.core().attributes {
+        if a.mutability == Mutability::WriteOnly && !new.contains_key(&a.name) {
+            if let Some(v) = old.get(&a.name) {
+                new.insert(a.name.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// `PUT /Users/{id}`: full replacement; never creates.
+pub(crate) async fn replace(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+    id: &str,
+) -> Result<Response<Bytes>, Error> {
+    let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
+    let if_match = IfMatch::from_headers(req.headers());
+    let schemas = cx.user_schemas();
+    let attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
+    engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+    for attempt in 1..=WRITE_ATTEMPTS {
+        let current = load(cx, id).await?;
+        if_match.check(current.version)?;
+        engine::check_immutable(&current.attributes, &attrs, &schemas)?;
+        let mut next = attrs.clone();
+        keep_unreturnable(&current.attributes, &mut next, &schemas);
+        match cx
+            .svc
+            .users
+            .replace(&cx.tenant, id, next, Some(current.version))
+            .await
+        {
+            Ok(res) => return respond(cx, req, res, &schemas, StatusCode::OK).await,
+            Err(StoreError::VersionMismatch)
+                if if_match.is_absent() && attempt < WRITE_ATTEMPTS =>
+            {
+                continue
+            }
+            Err(StoreError::NotFound) => return Err(user_not_found(id)),
+            Err(e) => return Err(store_failure(e)),
+        }
+    }
+    Err(store_failure(StoreError::VersionMismatch))
+}
+
+/// `PATCH /Users/{id}`.
+pub(crate) async fn patch(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+    id: &str,
+) -> Result<Response<Bytes>, Error> {
+    let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
+    let if_match = IfMatch::from_headers(req.headers());
+    let schemas = cx.user_schemas();
+    let patch = engine::parse_patch(&body, &cx.svc.compat, &mut cx.report, &cx.svc.limits)?;
+    for attempt in 1..=WRITE_ATTEMPTS {
+        let current = load(cx, id).await?;
+        if_match.check(current.version)?;
+        let attrs = engine::apply_patch(
+            &patch,
+            &current.attributes,
+            &current.id,
+            &schemas,
+            &cx.svc.policy,
+            &cx.svc.compat,
+            &mut cx.report,
+        )?;
+        engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+        if attrs == current.attributes {
+            // Nothing changed (IdPs resend the same PATCH): no write, no new version.
+            return patched(cx, req, current, &schemas).await;
+        }
+        match cx
+            .svc
+            .users
+            .replace(&cx.tenant, id, attrs, Some(current.version))
+            .await
+        {
+            Ok(res) => return patched(cx, req, res, &schemas).await,
+            Err(StoreError::VersionMismatch)
+                if if_match.is_absent() && attempt < WRITE_ATTEMPTS =>
+            {
+                continue
+            }
+            Err(StoreError::NotFound) => return Err(user_not_found(id)),
+            Err(e) => return Err(store_failure(e)),
+        }
+    }
+    Err(store_failure(StoreError::VersionMismatch))
+}
+
+async fn patched(
+    cx: &Ctx<'_>,
+    req: &Request<Bytes>,
+    res: Resource,
+    schemas: &SchemaSet,
+) -> Result<Response<Bytes>, Error> {
+    match cx.svc.patch_users {
+        PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
+        PatchResponse::Resource => respond(cx, req, res, schemas, StatusCode::OK).await,
+    }
+}
+
+/// `DELETE /Users/{id}`: removes the user, then its memberships.
+pub(crate) async fn delete(
+    cx: &mut Ctx<'_>,
+    req: &Request<Bytes>,
+    id: &str,
+) -> Result<Response<Bytes>, Error> {
+    let if_match = IfMatch::from_headers(req.headers());
+    let expected = if if_match.is_absent() {
+        None
+    } else {
+        let current = load(cx, id).await?;
+        if_match.check(current.version)?;
+        Some(current.version)
+    };
+    match cx.svc.users.delete(&cx.tenant, id, expected).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => return Err(user_not_found(id)),
+        Err(e) => return Err(store_failure(e)),
+    }
+    if let Some(groups) = &cx.svc.groups {
+        groups
+            .remove_member_everywhere(&cx.tenant, id)
+            .await
+            .map_err(store_failure)?;
+    }
+    Ok(encode::no_content(None))
+}
