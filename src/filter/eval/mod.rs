@@ -11,6 +11,7 @@
 //! attributes) are documented on [`BoundFilter`].
 
 mod compare;
+mod exec;
 mod view;
 
 use std::sync::OnceLock;
@@ -19,27 +20,45 @@ use serde_json::{Map, Value};
 
 pub use view::{MetaAttr, MetaValue, ResourceView};
 
-use self::compare::{json_present, prepare, Cand, Prepared, Test};
+use self::compare::{prepare, Prepared, Test};
 use super::ast::Filter;
 use crate::error::Error;
 use crate::path::AttrPath;
-use crate::schema::{AttributeDef, AttributeType, Location, SchemaSet};
+use crate::schema::{AttributeDef, AttributeType, Location, Resolved, SchemaSet};
 
 /// Options for binding a filter.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EvalOptions {
     /// When true, a path the schema does not define is `invalidFilter`; when false (the
     /// default) its expression matches nothing.
     pub strict_attributes: bool,
+    /// When true (the default), an unqualified name that the core schema does not define
+    /// resolves to the one extension that does: Entra ID sends `manager eq "..."` for the
+    /// enterprise `manager`. A name defined by several extensions stays unresolved.
+    pub unqualified_extension_attributes: bool,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl EvalOptions {
-    /// The default options: unknown attributes match nothing.
+    /// The default options: unknown attributes match nothing; unqualified extension
+    /// attribute names are resolved.
     pub const fn new() -> Self {
         EvalOptions {
             strict_attributes: false,
+            unqualified_extension_attributes: true,
         }
+    }
+
+    /// Sets [`unqualified_extension_attributes`](Self::unqualified_extension_attributes).
+    pub const fn unqualified_extension_attributes(mut self, yes: bool) -> Self {
+        self.unqualified_extension_attributes = yes;
+        self
     }
 
     /// Sets [`strict_attributes`](Self::strict_attributes).
@@ -83,6 +102,9 @@ impl EvalOptions {
 ///   `not (... eq ...)`.
 /// - `eq null` is true when the attribute has no value (`not (attr pr)`), `ne null` when
 ///   it has one; other operators with `null` are `invalidFilter`.
+/// - An unqualified name that only an extension defines resolves to it
+///   (`manager eq "..."`, as Entra ID sends; see
+///   [`EvalOptions::unqualified_extension_attributes`]).
 /// - An attribute the schema does not define makes its expression false (so
 ///   `not (foo eq "x")` is true), unless [`EvalOptions::strict_attributes`] is set, which
 ///   makes it `invalidFilter`.
@@ -314,7 +336,7 @@ impl<'a> Binder<'a> {
                 "'{path}[{inner}]': a value path applies to an attribute, not to a sub-attribute"
             )));
         }
-        let Some(resolved) = self.schemas.resolve(path) else {
+        let Some(resolved) = self.resolve(path) else {
             return self.unknown(path).map(|()| Node::Const(false));
         };
         let def = resolved.attr;
@@ -406,6 +428,28 @@ impl<'a> Binder<'a> {
         Ok(Some((access, sub)))
     }
 
+    /// [`SchemaSet::resolve`], plus unqualified extension names when the options allow.
+    fn resolve(&self, path: &AttrPath) -> Option<Resolved<'a>> {
+        let schemas: &'a SchemaSet = self.schemas;
+        if let Some(r) = schemas.resolve(path) {
+            return Some(r);
+        }
+        if path.urn().is_some() || !self.options.unqualified_extension_attributes {
+            return None;
+        }
+        let mut found = schemas.extensions().iter().filter_map(|e| {
+            let qualified = AttrPath::new(
+                Some(e.schema.id.clone()),
+                path.name(),
+                path.sub().map(str::to_owned),
+            );
+            schemas.resolve(&qualified)
+        });
+        let first = found.next()?;
+        // Ambiguous between extensions: the client must qualify the name.
+        found.next().is_none().then_some(first)
+    }
+
     fn unknown(&self, path: &AttrPath) -> Result<(), Error> {
         if self.options.strict_attributes {
             Err(Error::invalid_filter(format!(
@@ -449,7 +493,7 @@ impl<'a> Binder<'a> {
                 case_exact: false,
             }));
         }
-        let Some(resolved) = schemas.resolve(path) else {
+        let Some(resolved) = self.resolve(path) else {
             self.unknown(path)?;
             return Ok(None);
         };
@@ -522,116 +566,6 @@ fn attr_access(location: &Location<'_>, attr: &AttributeDef, sub: Option<&Attrib
 fn schemas_def() -> &'static AttributeDef {
     static DEF: OnceLock<AttributeDef> = OnceLock::new();
     DEF.get_or_init(|| AttributeDef::new("schemas", AttributeType::Reference).multi_valued(true))
-}
-
-/// `map.get(key)`, tuned for the small maps of a resource.
-///
-/// A B-tree lookup compares the key with up to a node's worth of keys, and each
-/// comparison reads a separately allocated key string: over many resources that is a
-/// cache miss per key. Key lengths sit in the node itself, so a linear scan that reads
-/// only the keys of the right length touches a fraction of the memory. Large maps use
-/// the tree.
-fn lookup<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
-    if map.len() > 32 {
-        return map.get(key);
-    }
-    map.iter()
-        .find(|(k, _)| k.len() == key.len() && k.as_str() == key)
-        .map(|(_, v)| v)
-}
-
-/// Calls `f` on each value of `v` (the elements of an array), until one returns true.
-fn any_json<'v>(v: &'v Value, f: &mut impl FnMut(Cand<'v>) -> bool) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Array(items) => items.iter().any(|i| !i.is_null() && f(Cand::Json(i))),
-        other => f(Cand::Json(other)),
-    }
-}
-
-impl Access {
-    /// Whether any value reached by this access satisfies `f`.
-    fn any<V: ResourceView + ?Sized>(
-        &self,
-        view: &V,
-        elem: Option<&Map<String, Value>>,
-        f: &mut impl FnMut(Cand<'_>) -> bool,
-    ) -> bool {
-        match self {
-            Access::Attr { ext, name, sub } => {
-                let top = match ext {
-                    None => lookup(view.attributes(), name),
-                    Some(urn) => match lookup(view.attributes(), urn) {
-                        Some(Value::Object(e)) => lookup(e, name),
-                        _ => None,
-                    },
-                };
-                let Some(top) = top else { return false };
-                match sub {
-                    None => any_json(top, f),
-                    Some(sub) => match top {
-                        Value::Array(items) => items
-                            .iter()
-                            .any(|item| item.get(sub.as_str()).is_some_and(|v| any_json(v, f))),
-                        Value::Object(o) => o.get(sub.as_str()).is_some_and(|v| any_json(v, f)),
-                        _ => false,
-                    },
-                }
-            }
-            Access::Elem(sub) => elem
-                .and_then(|e| lookup(e, sub))
-                .is_some_and(|v| any_json(v, f)),
-            Access::Id => view.id().is_some_and(|id| f(Cand::Str(id))),
-            Access::Meta(m) => meta_any(view, *m, f),
-            Access::MetaAny => MetaAttr::ALL.into_iter().any(|m| meta_any(view, m, f)),
-            Access::ResourceType(fallback) => match view.meta(MetaAttr::ResourceType) {
-                Some(_) => meta_any(view, MetaAttr::ResourceType, f),
-                None => f(Cand::Str(fallback)),
-            },
-            Access::Schemas { core, extensions } => {
-                let attrs = view.attributes();
-                if let Some(v) = attrs.get("schemas") {
-                    return any_json(v, f);
-                }
-                f(Cand::Str(core))
-                    || extensions.iter().any(|urn| {
-                        attrs.get(urn.as_str()).is_some_and(json_present) && f(Cand::Str(urn))
-                    })
-            }
-        }
-    }
-}
-
-fn meta_any<V: ResourceView + ?Sized>(
-    view: &V,
-    m: MetaAttr,
-    f: &mut impl FnMut(Cand<'_>) -> bool,
-) -> bool {
-    match view.meta(m) {
-        Some(MetaValue::Instant(t)) => f(Cand::Instant(t)),
-        Some(MetaValue::Str(s)) => f(Cand::Str(&s)),
-        None => false,
-    }
-}
-
-impl Node {
-    fn eval<V: ResourceView + ?Sized>(&self, view: &V, elem: Option<&Map<String, Value>>) -> bool {
-        match self {
-            Node::Const(b) => *b,
-            Node::Not(inner) => !inner.eval(view, elem),
-            Node::And(ops) => ops.iter().all(|o| o.eval(view, elem)),
-            Node::Or(ops) => ops.iter().any(|o| o.eval(view, elem)),
-            Node::Present(access) => access.any(view, elem, &mut |c| c.is_present()),
-            Node::Compare(access, test) => access.any(view, elem, &mut |c| test.matches(c)),
-            Node::ValuePath(access, inner) => {
-                let mut test = |c: Cand<'_>| match c {
-                    Cand::Json(Value::Object(o)) => inner.eval(view, Some(o)),
-                    _ => false,
-                };
-                access.any(view, elem, &mut test)
-            }
-        }
-    }
 }
 
 // Compile-time check that bound filters can be shared across threads.
