@@ -1,7 +1,46 @@
 //! The SCIM filter language (RFC 7644 §3.4.2.2): syntax tree, parser, canonical
 //! `Display` and a schema-aware evaluator.
+//!
+//! Parse with `str::parse` (default [`FilterLimits`]) or [`Filter::parse_with`]:
+//!
+//! ```
+//! use scimitar::filter::{CompValue, CompareOp, Filter};
+//! use scimitar::AttrPath;
+//!
+//! # fn main() -> Result<(), scimitar::filter::FilterError> {
+//! let f: Filter = r#"userName Eq "bjensen""#.parse()?;
+//! assert_eq!(
+//!     f,
+//!     Filter::Compare(AttrPath::attr("userName"), CompareOp::Eq, CompValue::String("bjensen".into()))
+//! );
+//! assert_eq!(f.to_string(), r#"userName eq "bjensen""#);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Accepted beyond the RFC 7644 ABNF (all harmless, all seen in practice):
+//! - any run of spaces, tabs, CR or LF where the ABNF has one `SP`, and whitespace around
+//!   parentheses and brackets; keywords and operators in any case;
+//! - `not (` with a space (erratum 7319; the RFC's own examples use it);
+//! - `$ref` as an attribute name;
+//! - `attr[filter].sub op value` (sent by Entra ID), read as
+//!   `attr[filter and sub op value]`; `Display` prints that canonical form.
+//!
+//! Not accepted: nested brackets (`emails[type eq "a" and ims[...]]`), unquoted string
+//! values, and `True`/`NULL` (JSON literals are lower-case).
 
 mod ast;
 mod display;
+mod error;
+mod eval;
+mod limits;
+mod parser;
+mod visit;
 
 pub use ast::{CompValue, CompareOp, Filter};
+pub use error::{FilterError, FilterErrorKind, PathError};
+pub use eval::{
+    matches, BoundFilter, ElementFilter, EvalOptions, MetaAttr, MetaValue, ResourceView,
+};
+pub use limits::FilterLimits;
+pub use visit::{walk_filter, Fold, Visitor};

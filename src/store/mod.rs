@@ -22,6 +22,9 @@
 //! itself; the library does the rest in memory and keeps `totalResults`, `startIndex` and
 //! `itemsPerPage` exact either way (see the `list` module).
 
+#[cfg(feature = "memory")]
+pub mod memory;
+
 use std::fmt;
 use std::sync::Arc;
 
