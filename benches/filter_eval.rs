@@ -12,6 +12,9 @@
 //! Time is the benchmark thread's CPU time (from `/proc/thread-self/schedstat`), not wall
 //! time: on a shared machine the wall time mostly measures how long the thread waited
 //! for a core.
+//!
+//! Environment: `SCIMITAR_BENCH_USERS=N` changes the population (e.g. 1000 to compare with
+//! an in-cache working set); `SCIMITAR_BENCH_EXTRA='f1;f2'` benchmarks more filters.
 
 use std::hint::black_box;
 

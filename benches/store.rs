@@ -1,5 +1,12 @@
 //! In-memory store benchmarks: indexed `userName eq` lookups at 10k and 1M users (must stay
 //! flat), a page of 100 from 10k users, and create throughput.
+//!
+//! `cargo bench --bench store -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Wall time; on a shared machine it includes waiting for a core. `examples/store_cpu.rs`
+//! measures the same operations in on-CPU time.
+
+#![allow(missing_docs, clippy::panic)]
 
 use std::sync::Arc;
 
@@ -120,5 +127,9 @@ fn create(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, user_name_eq, page_of_100, create);
+criterion_group! {
+    name = benches;
+    config = Criterion::default();
+    targets = user_name_eq, page_of_100, create
+}
 criterion_main!(benches);

@@ -5,6 +5,7 @@ pub mod compat;
 pub mod error;
 pub mod filter;
 pub mod list;
+pub mod patch;
 pub mod path;
 pub mod resource;
 pub mod schema;
@@ -18,8 +19,9 @@ pub use auth::{
 };
 pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
-pub use filter::Filter;
+pub use filter::{Filter, FilterError, FilterLimits};
 pub use list::{ListQuery, ListResponse};
+pub use patch::{GroupPatch, PatchLimits, PatchRequest};
 pub use path::{AttrPath, PatchPath};
 pub use resource::{Group, User};
 pub use schema::{Policy, ResourceType, SchemaSet, ServiceProviderConfig};

@@ -26,8 +26,29 @@
 //! - `attr[filter].sub op value` (sent by Entra ID), read as
 //!   `attr[filter and sub op value]`; `Display` prints that canonical form.
 //!
+//! # Untrusted input
+//!
+//! Filters come from the network. Parsing is linear in the input (each group is parsed
+//! once, with one byte of look-ahead) and bounded by [`FilterLimits`]: at most 8 KiB of
+//! text, 64 levels of `( )` / `not ( )` / `[ ]` nesting (checked while parsing, so deep
+//! input cannot exhaust the stack) and 1000 attribute expressions by default. Exceeding a
+//! limit is a [`FilterError`], i.e. 400 `invalidFilter`.
+//!
 //! Not accepted: nested brackets (`emails[type eq "a" and ims[...]]`), unquoted string
 //! values, and `True`/`NULL` (JSON literals are lower-case).
+//!
+//! # Evaluation
+//!
+//! [`Filter::bind`] resolves a filter against a tenant's [`SchemaSet`](crate::schema::SchemaSet)
+//! once (type checks are 400 `invalidFilter` up front); [`BoundFilter::matches`] then tests
+//! any [`ResourceView`]: a stored [`Resource`](crate::store::Resource) or a rendered JSON
+//! object. [`ElementFilter`] tests single elements of a multi-valued attribute (PATCH
+//! value paths). The matching rules are listed on [`BoundFilter`].
+//!
+//! # Compiling filters
+//!
+//! Stores that translate filters (e.g. to SQL) walk the public syntax tree with a
+//! [`Visitor`] or a [`Fold`]; [`Filter::attr_paths`] lists the attributes a filter reads.
 
 mod ast;
 mod display;
