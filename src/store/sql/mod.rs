@@ -47,6 +47,8 @@
 //! cannot hold U+0000: such a value is a store failure (500), not stored.
 
 mod compile;
+mod extras;
+mod groups;
 mod imp;
 #[cfg(feature = "postgres")]
 mod postgres;

@@ -6,6 +6,8 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::compile::Dialect;
+use super::extras::impl_sql_extras;
+use super::groups::impl_sql_groups;
 use super::imp::impl_sql_store;
 
 /// Migrations, in order; each runs once per database (schema), in a transaction.
@@ -152,3 +154,5 @@ impl PostgresStore {
 }
 
 impl_sql_store!(PostgresStore, sqlx::Postgres);
+impl_sql_groups!(PostgresStore);
+impl_sql_extras!(PostgresStore);

@@ -7,6 +7,8 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use super::compile::Dialect;
+use super::extras::impl_sql_extras;
+use super::groups::impl_sql_groups;
 use super::imp::impl_sql_store;
 
 /// Migrations, in order; each runs once per database, in a transaction.
@@ -199,3 +201,5 @@ impl SqliteStore {
 }
 
 impl_sql_store!(SqliteStore, sqlx::Sqlite);
+impl_sql_groups!(SqliteStore);
+impl_sql_extras!(SqliteStore);
