@@ -27,5 +27,9 @@ pub use resource::{Group, User};
 pub use schema::{Policy, ResourceType, SchemaSet, ServiceProviderConfig};
 #[cfg(feature = "memory")]
 pub use store::memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use store::sql::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use store::sql::SqliteStore;
 pub use store::{GroupStore, UserStore};
 pub use tenant::TenantId;

@@ -55,6 +55,10 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+/// The sqlx version the stores are built on, for building pools to pass to
+/// `SqliteStore::from_pools` / `PostgresStore::from_pool`.
+pub use sqlx;
+
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
