@@ -127,3 +127,37 @@ async fn user_name_eq_uses_the_unique_index_at_100k_users() {
         start.elapsed() / runs as u32
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_and_custom_attributes_live_in_the_database() {
+    use scimitar::schema::{AttributeDef, AttributeType};
+    use scimitar::{TenantTokens, TokenStore, TokenVerifier};
+
+    let (pool, _guard) = sql_support::pg::schema_pool(3).await;
+    let t = TenantId::new("acme");
+    let store = Arc::new(PostgresStore::from_pool(pool.clone()).await.unwrap());
+    let tokens = TenantTokens::new(store.clone());
+    let issued = tokens.enable(&t).await.unwrap();
+    let secret = issued.secret().to_owned();
+    let urn = "urn:example:params:scim:schemas:acme:2.0:User";
+    store
+        .save_custom_attribute(
+            &t,
+            urn,
+            "Acme",
+            &AttributeDef::new("badge", AttributeType::String),
+        )
+        .await
+        .unwrap();
+
+    // A second instance on the same database sees both.
+    let other = Arc::new(PostgresStore::from_pool(pool).await.unwrap());
+    let tokens2 = TenantTokens::new(other.clone());
+    assert_eq!(tokens2.verify(&secret).await.unwrap(), t);
+    let registry = SchemaRegistry::default();
+    assert_eq!(other.load_custom_attributes(&registry).await.unwrap(), 1);
+    assert!(registry.user_schemas(&t).extension(urn).is_some());
+    // Revoking on one instance is seen by the other.
+    assert_eq!(TokenStore::revoke_all(&*store, &t).await.unwrap(), 1);
+    assert!(tokens2.verify(&secret).await.is_err());
+}
