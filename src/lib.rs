@@ -121,5 +121,9 @@ pub use schema::{Policy, ResourceType, SchemaSet, ServiceProviderConfig};
 pub use server::{Limits, PatchResponse, ResourceKind, ScimService, ScimServiceBuilder};
 #[cfg(feature = "memory")]
 pub use store::memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use store::sql::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use store::sql::SqliteStore;
 pub use store::{GroupStore, UserStore};
 pub use tenant::TenantId;

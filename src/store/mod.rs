@@ -24,6 +24,8 @@
 
 #[cfg(feature = "memory")]
 pub mod memory;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod sql;
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,0 +1,270 @@
+//! SQL stores on [sqlx](https://docs.rs/sqlx): [`SqliteStore`] (feature `sqlite`, an
+//! embedded database file) and [`PostgresStore`] (feature `postgres`, shared by any number
+//! of stateless scimitar instances).
+//!
+//! Each implements [`UserStore`](crate::UserStore), [`GroupStore`](crate::GroupStore) and
+//! [`TokenStore`](crate::TokenStore) over one database, and keeps per-tenant custom
+//! attributes ([`SqliteStore::save_custom_attribute`],
+//! [`SqliteStore::load_custom_attributes`], the same on [`PostgresStore`]). The schema is
+//! created and upgraded by embedded migrations when the store connects; all tables are
+//! prefixed `scimitar_` and every key starts with the tenant.
+//!
+//! # Storage
+//!
+//! Users and groups are stored as their canonical attribute map (JSON text; PostgreSQL
+//! type `json`, which keeps member order) plus the indexed columns IdPs query: the
+//! lower-cased `userName` (unique per tenant), `externalId`, `active`, the group
+//! `displayName`, `created` and `lastModified` (nanosecond timestamps). Lower-casing is
+//! Rust's [`str::to_lowercase`], done before the value reaches the database, so SQLite
+//! and PostgreSQL agree with each other and with the filter evaluator. Memberships are
+//! rows of their own `(tenant, group, member)`, so a membership delta is a single-row
+//! insert or delete, whatever the group's size.
+//!
+//! # Race safety
+//!
+//! - `userName` uniqueness is a unique index; a violation is
+//!   [`StoreError::Uniqueness`]. Group `displayName`
+//!   uniqueness, when enabled, is a unique index too.
+//! - An expected version is part of the `UPDATE`/`DELETE` itself (`... AND version = $n`).
+//! - A group update first bumps the group's version (locking its row), then applies
+//!   membership changes as `INSERT ... ON CONFLICT DO NOTHING` / `DELETE`, in one
+//!   transaction: concurrent adds never lose a member.
+//!
+//! # Push-down
+//!
+//! Filters on `id`, `externalId`, `userName`, `active` (users), `displayName` (groups),
+//! `meta.created` and `meta.lastModified` with any operator, combined with `and`, `or`
+//! and `not`, compile to parameterised SQL ([`Pushdown::Exact`](crate::store::Pushdown));
+//! an `and` with some such operands is a [`Pushdown::Superset`](crate::store::Pushdown)
+//! the library narrows; anything else is evaluated by the library. Sorting and paging are
+//! done by the database for those columns, and in the store for other sort keys.
+//! Differential tests check the results against the reference evaluator.
+//!
+//! # Limits
+//!
+//! Resource ids are unique per tenant among users and among groups (the library picks
+//! random UUIDs, so a user and a group never share one in practice). PostgreSQL text
+//! cannot hold U+0000: such a value is a store failure (500), not stored.
+
+mod compile;
+mod extras;
+mod groups;
+mod imp;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+/// The sqlx version the stores are built on, for building pools to pass to
+/// `SqliteStore::from_pools` / `PostgresStore::from_pool`.
+pub use sqlx;
+
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use self::compile::instant_nanos;
+use super::{Member, Resource, StoreError};
+use crate::error::{Error, ErrorKind};
+
+/// The indexed columns of a user, derived from its canonical attributes.
+struct UserColumns {
+    user_name_folded: Option<String>,
+    external_id: Option<String>,
+    active: Option<bool>,
+    doc: String,
+}
+
+fn str_attr<'a>(attrs: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    attrs.get(name).and_then(Value::as_str)
+}
+
+fn to_json(attrs: &Map<String, Value>) -> Result<String, StoreError> {
+    serde_json::to_string(attrs).map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+impl UserColumns {
+    fn of(attrs: &Map<String, Value>) -> Result<Self, StoreError> {
+        Ok(UserColumns {
+            user_name_folded: str_attr(attrs, "userName").map(str::to_lowercase),
+            external_id: str_attr(attrs, "externalId").map(str::to_owned),
+            active: match attrs.get("active") {
+                Some(Value::Bool(b)) => Some(*b),
+                Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
+                Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
+                _ => None,
+            },
+            doc: to_json(attrs)?,
+        })
+    }
+}
+
+/// The indexed columns of a group (members excluded: they are rows of their own).
+struct GroupColumns {
+    display_name: Option<String>,
+    display_name_folded: Option<String>,
+    /// The folded name when names are unique, else `NULL` (not constrained).
+    display_name_unique: Option<String>,
+    external_id: Option<String>,
+    doc: String,
+}
+
+impl GroupColumns {
+    fn of(attrs: &Map<String, Value>, unique_names: bool) -> Result<Self, StoreError> {
+        let display_name = str_attr(attrs, "displayName").map(str::to_owned);
+        let display_name_folded = display_name.as_deref().map(str::to_lowercase);
+        Ok(GroupColumns {
+            display_name_unique: display_name_folded.clone().filter(|_| unique_names),
+            display_name,
+            display_name_folded,
+            external_id: str_attr(attrs, "externalId").map(str::to_owned),
+            doc: to_json(attrs)?,
+        })
+    }
+}
+
+/// Takes the `members` array out of canonical group attributes.
+fn take_members(attrs: &mut Map<String, Value>) -> Result<Vec<Member>, StoreError> {
+    let Some(v) = attrs.remove("members") else {
+        return Ok(Vec::new());
+    };
+    let Value::Array(items) = v else {
+        return Err(StoreError::InvalidMember {
+            value: v.to_string(),
+        });
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let Some(value) = item.get("value").and_then(Value::as_str) else {
+                return Err(StoreError::InvalidMember {
+                    value: item.to_string(),
+                });
+            };
+            let text = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
+            Ok(Member {
+                value: value.to_owned(),
+                display: text("display"),
+                kind: text("type"),
+            })
+        })
+        .collect()
+}
+
+/// The `members` attribute value of a member list in order.
+fn members_value(members: Vec<Member>) -> Value {
+    Value::Array(
+        members
+            .into_iter()
+            .map(|m| {
+                let mut o = Map::new();
+                o.insert("value".into(), Value::String(m.value));
+                if let Some(d) = m.display {
+                    o.insert("display".into(), Value::String(d));
+                }
+                if let Some(k) = m.kind {
+                    o.insert("type".into(), Value::String(k));
+                }
+                Value::Object(o)
+            })
+            .collect(),
+    )
+}
+
+/// The current time as stored (nanoseconds since the UNIX epoch).
+fn now_nanos() -> Result<i64, StoreError> {
+    instant_nanos(OffsetDateTime::now_utc()).ok_or_else(|| other("clock out of range"))
+}
+
+fn from_nanos(n: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n))
+        .map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+fn version_of(v: i64) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+fn version_param(v: u64) -> Result<i64, StoreError> {
+    // A version this large was never handed out, so it cannot match.
+    i64::try_from(v).map_err(|_| StoreError::VersionMismatch)
+}
+
+fn parse_doc(doc: &str) -> Result<Map<String, Value>, StoreError> {
+    serde_json::from_str(doc).map_err(|e| StoreError::Other(Box::new(e)))
+}
+
+fn resource(
+    id: String,
+    version: i64,
+    created: i64,
+    modified: i64,
+    doc: &str,
+) -> Result<Resource, StoreError> {
+    Ok(Resource {
+        id,
+        version: version_of(version)?,
+        created: from_nanos(created)?,
+        last_modified: from_nanos(modified)?,
+        attributes: parse_doc(doc)?,
+    })
+}
+
+#[derive(Debug)]
+struct Message(String);
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Message {}
+
+fn other(msg: &str) -> StoreError {
+    StoreError::Other(Box::new(Message(msg.to_owned())))
+}
+
+/// Maps a database error; `unique` names the attribute of a unique violation from the
+/// constraint or message text (`userName`, `displayName`, else `id`).
+fn db_error(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            let text = format!("{} {}", d.constraint().unwrap_or(""), d.message());
+            let attribute = if text.contains("user_name") {
+                "userName"
+            } else if text.contains("display_name") {
+                "displayName"
+            } else {
+                "id"
+            };
+            StoreError::Uniqueness {
+                attribute: attribute.into(),
+            }
+        }
+        e @ (sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed) => StoreError::Unavailable(Box::new(e)),
+        e => StoreError::Other(Box::new(e)),
+    }
+}
+
+/// A store error as a [`crate::Error`] for the token-store methods.
+fn token_error(e: StoreError) -> Error {
+    match e {
+        StoreError::Uniqueness { .. } => Error::uniqueness("token is already registered"),
+        StoreError::Unavailable(_) => Error::new(
+            ErrorKind::Unavailable,
+            "the token store is temporarily unavailable",
+        ),
+        other => Error::from(other),
+    }
+}
+
+/// Rows per multi-row statement (SQLite allows 32766 parameters, PostgreSQL 65535).
+const CHUNK: usize = 500;
