@@ -1,0 +1,2 @@
+//! Load benchmark (placeholder).
+fn main() {}
