@@ -26,6 +26,14 @@
 //! - `attr[filter].sub op value` (sent by Entra ID), read as
 //!   `attr[filter and sub op value]`; `Display` prints that canonical form.
 //!
+//! # Untrusted input
+//!
+//! Filters come from the network. Parsing is linear in the input (each group is parsed
+//! once, with one byte of look-ahead) and bounded by [`FilterLimits`]: at most 8 KiB of
+//! text, 64 levels of `( )` / `not ( )` / `[ ]` nesting (checked while parsing, so deep
+//! input cannot exhaust the stack) and 1000 attribute expressions by default. Exceeding a
+//! limit is a [`FilterError`], i.e. 400 `invalidFilter`.
+//!
 //! Not accepted: nested brackets (`emails[type eq "a" and ims[...]]`), unquoted string
 //! values, and `True`/`NULL` (JSON literals are lower-case).
 

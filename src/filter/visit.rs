@@ -157,8 +157,11 @@ pub trait Fold {
         Ok(())
     }
     /// `path[inner]`, with `inner` already folded.
-    fn value_path(&mut self, path: &AttrPath, inner: Self::Output)
-        -> Result<Self::Output, Self::Error>;
+    fn value_path(
+        &mut self,
+        path: &AttrPath,
+        inner: Self::Output,
+    ) -> Result<Self::Output, Self::Error>;
     /// `not (inner)`.
     fn not(&mut self, inner: Self::Output) -> Result<Self::Output, Self::Error>;
     /// `a and b ...` (two or more operands).
@@ -256,7 +259,11 @@ mod tests {
     use super::*;
 
     fn cmp(name: &str, v: &str) -> Filter {
-        Filter::Compare(AttrPath::attr(name), CompareOp::Eq, CompValue::String(v.into()))
+        Filter::Compare(
+            AttrPath::attr(name),
+            CompareOp::Eq,
+            CompValue::String(v.into()),
+        )
     }
 
     #[test]

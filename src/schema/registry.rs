@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use super::model::{AttributeDef, AttributeType, Schema};
+use super::policy::Policy;
 use super::set::{Extension, SchemaSet};
 use crate::error::Error;
 use crate::tenant::TenantId;
@@ -17,6 +18,7 @@ use crate::tenant::TenantId;
 pub struct SchemaRegistry {
     base_user: Arc<SchemaSet>,
     base_group: Arc<SchemaSet>,
+    policy: Policy,
     tenants: RwLock<HashMap<TenantId, Arc<SchemaSet>>>,
 }
 
@@ -32,8 +34,29 @@ impl SchemaRegistry {
         SchemaRegistry {
             base_user: Arc::new(user),
             base_group: Arc::new(group),
+            policy: Policy::default(),
             tenants: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// A registry of the built-in sets under `policy`: the policy is applied (see
+    /// [`Policy::apply`]) to the base sets now and to each tenant's set whenever a custom
+    /// attribute is added, so `/Schemas` always reports it.
+    pub fn with_policy(policy: Policy) -> Self {
+        let mut user = SchemaSet::user();
+        let mut group = SchemaSet::group();
+        policy.apply(&mut user);
+        policy.apply(&mut group);
+        let mut reg = Self::new(user, group);
+        reg.policy = policy;
+        reg
+    }
+
+    /// The validation policy of this registry (the default policy unless built with
+    /// [`SchemaRegistry::with_policy`]); pass it to
+    /// [`resource::validate`](crate::resource::validate).
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// The base User set every tenant starts from.
@@ -94,6 +117,7 @@ impl SchemaRegistry {
             schema: Arc::new(schema),
             required,
         });
+        self.policy.apply(&mut set);
         map.insert(tenant.clone(), Arc::new(set));
         Ok(())
     }

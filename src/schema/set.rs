@@ -135,6 +135,11 @@ impl SchemaSet {
         &mut self.extensions
     }
 
+    /// Mutable access to the common attributes (copy-on-write), for policies.
+    pub fn common_mut(&mut self) -> &mut Vec<AttributeDef> {
+        Arc::make_mut(&mut self.common)
+    }
+
     /// The extension whose URN is `urn` (case-insensitive).
     pub fn extension(&self, urn: &str) -> Option<&Extension> {
         self.extensions

@@ -5,6 +5,7 @@ use http::Request;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
+use crate::path::AttrPath;
 
 /// The JSON body of a POST/PUT/PATCH: checks the media type and the size limit, then
 /// parses.
@@ -63,53 +64,35 @@ pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a
         .map(|(_, v)| v.as_str())
 }
 
-/// `attributes` and `excludedAttributes` from the query string.
+/// The attribute selection of a response: `attributes` / `excludedAttributes`.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ProjectionParams {
-    pub(crate) attributes: Option<String>,
-    pub(crate) excluded: Option<String>,
+pub(crate) struct View {
+    pub(crate) attributes: Vec<AttrPath>,
+    pub(crate) excluded: Vec<AttrPath>,
 }
 
-impl ProjectionParams {
-    pub(crate) fn from_request(req: &Request<Bytes>) -> Self {
+impl View {
+    /// From the query string of a request on a single resource (the parameters apply to
+    /// POST, PUT and PATCH responses too, RFC 7644 §3.9).
+    pub(crate) fn from_request(req: &Request<Bytes>) -> Result<Self, Error> {
         let pairs = query_pairs(req);
-        ProjectionParams {
-            attributes: param(&pairs, "attributes")
-                .filter(|s| !s.trim().is_empty())
-                .map(str::to_owned),
-            excluded: param(&pairs, "excludedAttributes")
-                .filter(|s| !s.trim().is_empty())
-                .map(str::to_owned),
+        let mut view = View::default();
+        for (k, v) in &pairs {
+            let target = if k.eq_ignore_ascii_case("attributes") {
+                &mut view.attributes
+            } else if k.eq_ignore_ascii_case("excludedAttributes") {
+                &mut view.excluded
+            } else {
+                continue;
+            };
+            for p in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let path = p.parse::<AttrPath>().map_err(|e| {
+                    Error::invalid_value(format!("'{k}': '{p}' is not an attribute path: {e}"))
+                })?;
+                target.push(path);
+            }
         }
-    }
-
-    /// Whether the projection may return the attribute `name` (a top-level core attribute
-    /// such as `members` or `groups`), judged from the names only: used to skip loading
-    /// data that would be projected away.
-    pub(crate) fn may_return(&self, name: &str) -> bool {
-        let listed = |list: &str| {
-            list.split(',').map(str::trim).any(|p| {
-                let p = p
-                    .rsplit_once(':')
-                    .map(|(urn, a)| {
-                        if urn.to_ascii_lowercase().starts_with("urn:") {
-                            a
-                        } else {
-                            p
-                        }
-                    })
-                    .unwrap_or(p);
-                let top = p.split('.').next().unwrap_or_default();
-                top.eq_ignore_ascii_case(name)
-            })
-        };
-        if let Some(a) = &self.attributes {
-            return listed(a);
-        }
-        if let Some(e) = &self.excluded {
-            return !listed(e);
-        }
-        true
+        Ok(view)
     }
 }
 
@@ -135,7 +118,11 @@ mod tests {
         ] {
             assert!(json_body(&req(ct, "{}"), 100).is_ok(), "{ct:?}");
         }
-        for ct in ["text/plain", "application/x-www-form-urlencoded", "application/xml"] {
+        for ct in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/xml",
+        ] {
             let e = json_body(&req(Some(ct), "{}"), 100).unwrap_err();
             assert_eq!(e.status(), 415);
         }
@@ -154,18 +141,20 @@ mod tests {
     }
 
     #[test]
-    fn projection_names() {
-        let r = Request::get("/Groups/x?excludedAttributes=members")
+    fn view_paths() {
+        let r =
+            Request::get("/Users/x?attributes=userName,name.givenName&excludedAttributes=emails")
+                .body(Bytes::new())
+                .unwrap();
+        let v = View::from_request(&r).unwrap();
+        assert_eq!(v.attributes.len(), 2);
+        assert_eq!(v.excluded.len(), 1);
+        let r = Request::get("/Users/x?attributes=a%20b")
             .body(Bytes::new())
             .unwrap();
-        let p = ProjectionParams::from_request(&r);
-        assert!(!p.may_return("members"));
-        assert!(p.may_return("displayName"));
-        let r = Request::get("/Users/x?attributes=userName,urn:ietf:params:scim:schemas:core:2.0:User:groups.display")
-            .body(Bytes::new())
-            .unwrap();
-        let p = ProjectionParams::from_request(&r);
-        assert!(p.may_return("groups"));
-        assert!(!p.may_return("emails"));
+        assert_eq!(
+            View::from_request(&r).unwrap_err().kind(),
+            ErrorKind::InvalidValue
+        );
     }
 }

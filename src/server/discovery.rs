@@ -6,16 +6,15 @@
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::context::Ctx;
 use super::lists::list_response;
 use super::{decode, encode, engine};
 use crate::error::{Error, ErrorKind};
-use crate::schema::SchemaSet;
-
-const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
-const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+use crate::schema::{
+    AuthenticationScheme, BulkConfig, FilterConfig, ResourceType, SchemaSet, ServiceProviderConfig,
+};
 
 fn refuse_filter(req: &Request<Bytes>) -> Result<(), Error> {
     let pairs = decode::query_pairs(req);
@@ -28,59 +27,29 @@ fn refuse_filter(req: &Request<Bytes>) -> Result<(), Error> {
     Ok(())
 }
 
-/// `GET /ServiceProviderConfig`.
+/// `GET /ServiceProviderConfig`: what this service actually does.
 pub(crate) fn service_provider_config(
     cx: &Ctx<'_>,
     _req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
-    let body = json!({
-        "schemas": [SPC_SCHEMA],
-        "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": true, "maxResults": cx.svc.limits.max_count},
-        "changePassword": {"supported": false},
-        "sort": {"supported": false},
-        "etag": {"supported": true},
-        "authenticationSchemes": [{
-            "type": "oauthbearertoken",
-            "name": "OAuth Bearer Token",
-            "description": "Authentication with the bearer token issued when SCIM was enabled for the organization",
-            "specUri": "https://www.rfc-editor.org/info/rfc6750",
-            "primary": true
-        }],
-        "meta": {
-            "resourceType": "ServiceProviderConfig",
-            "location": format!("{}/ServiceProviderConfig", cx.base_url),
-        }
-    });
-    Ok(encode::json(StatusCode::OK, &body))
+    let mut spc = ServiceProviderConfig::default();
+    spc.patch.supported = true;
+    spc.bulk = BulkConfig::default();
+    spc.filter = FilterConfig {
+        supported: true,
+        max_results: u64::try_from(cx.svc.limits.max_count).unwrap_or(u64::MAX),
+    };
+    spc.change_password.supported = false;
+    spc.sort.supported = true;
+    spc.etag.supported = true;
+    spc.authentication_schemes = vec![AuthenticationScheme::oauth_bearer_token()];
+    let location = format!("{}/ServiceProviderConfig", cx.base_url);
+    Ok(encode::json(StatusCode::OK, &spc.to_json(Some(&location))))
 }
 
 fn resource_type_json(cx: &Ctx<'_>, set: &SchemaSet) -> Value {
-    let name = set.resource_type();
-    let extensions: Vec<Value> = set
-        .extensions()
-        .iter()
-        .map(|e| json!({"schema": e.schema.id, "required": e.required}))
-        .collect();
-    let mut v = json!({
-        "schemas": [RESOURCE_TYPE_SCHEMA],
-        "id": name,
-        "name": name,
-        "endpoint": set.endpoint(),
-        "description": format!("{name} resources"),
-        "schema": set.core().id,
-        "meta": {
-            "resourceType": "ResourceType",
-            "location": format!("{}/ResourceTypes/{name}", cx.base_url),
-        }
-    });
-    if !extensions.is_empty() {
-        if let Some(o) = v.as_object_mut() {
-            o.insert("schemaExtensions".into(), Value::Array(extensions));
-        }
-    }
-    v
+    let location = format!("{}/ResourceTypes/{}", cx.base_url, set.resource_type());
+    ResourceType::from_schema_set(set).to_json(Some(&location))
 }
 
 fn sets(cx: &Ctx<'_>) -> Vec<SchemaSet> {
@@ -98,10 +67,7 @@ fn sets(cx: &Ctx<'_>) -> Vec<SchemaSet> {
 }
 
 /// `GET /ResourceTypes`.
-pub(crate) fn resource_types(
-    cx: &Ctx<'_>,
-    req: &Request<Bytes>,
-) -> Result<Response<Bytes>, Error> {
+pub(crate) fn resource_types(cx: &Ctx<'_>, req: &Request<Bytes>) -> Result<Response<Bytes>, Error> {
     refuse_filter(req)?;
     let all: Vec<Value> = sets(cx).iter().map(|s| resource_type_json(cx, s)).collect();
     Ok(encode::json(

@@ -10,7 +10,7 @@ use http::{Request, Response, StatusCode};
 use serde_json::{Map, Value};
 
 use super::context::{store_failure, Ctx};
-use super::decode::{self, ProjectionParams};
+use super::decode::{self, View};
 use super::etag::{self, IfMatch};
 use super::users::WRITE_ATTEMPTS;
 use super::{encode, engine, PatchResponse};
@@ -54,7 +54,10 @@ pub(crate) fn parse_members(value: &Value, limit: usize) -> Result<Vec<Member>, 
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v)
         };
-        let Some(id) = get("value").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
+        let Some(id) = get("value")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        else {
             return Err(Error::invalid_value(format!(
                 "members[{i}].value must be a non-empty string"
             )));
@@ -132,12 +135,14 @@ pub(crate) fn represent(
     cx: &Ctx<'_>,
     res: &Resource,
     schemas: &SchemaSet,
-    params: &ProjectionParams,
-) -> Result<Map<String, Value>, Error> {
-    let mut body = engine::render(res, schemas, &cx.group_location(&res.id));
+    view: &View,
+) -> Map<String, Value> {
+    let mut body = engine::render(res, schemas, &cx.base_url);
     if let Some(Value::Array(members)) = body.get_mut("members") {
         for m in members.iter_mut() {
-            let Some(obj) = m.as_object_mut() else { continue };
+            let Some(obj) = m.as_object_mut() else {
+                continue;
+            };
             if obj.contains_key("$ref") {
                 continue;
             }
@@ -156,8 +161,8 @@ pub(crate) fn represent(
             obj.insert("$ref".into(), Value::String(loc));
         }
     }
-    engine::project(&mut body, params, schemas)?;
-    Ok(body)
+    engine::project(&mut body, view, schemas);
+    body
 }
 
 fn respond(
@@ -167,8 +172,8 @@ fn respond(
     schemas: &SchemaSet,
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
-    let params = ProjectionParams::from_request(req);
-    let body = represent(cx, res, schemas, &params)?;
+    let view = View::from_request(req)?;
+    let body = represent(cx, res, schemas, &view);
     let location = (status == StatusCode::CREATED).then(|| cx.group_location(&res.id));
     Ok(encode::resource(
         status,
@@ -224,12 +229,12 @@ pub(crate) async fn get(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
-    let params = ProjectionParams::from_request(req);
-    let res = load(cx, id, params.may_return("members")).await?;
+    let view = View::from_request(req)?;
+    let schemas = cx.group_schemas();
+    let res = load(cx, id, engine::view_needs(&view, "members", &schemas)).await?;
     if etag::if_none_match_hits(req.headers(), res.version) {
         return Ok(encode::not_modified(res.version));
     }
-    let schemas = cx.group_schemas();
     respond(cx, req, &res, &schemas, StatusCode::OK)
 }
 
@@ -241,8 +246,8 @@ async fn written(
     res: Resource,
     schemas: &SchemaSet,
 ) -> Result<Response<Bytes>, Error> {
-    let params = ProjectionParams::from_request(req);
-    let res = if params.may_return("members") {
+    let view = View::from_request(req)?;
+    let res = if engine::view_needs(&view, "members", schemas) {
         load(cx, &res.id, true).await.unwrap_or(res)
     } else {
         res
@@ -289,8 +294,13 @@ async fn resolve_changes(
     cx: &Ctx<'_>,
     changes: &mut [MemberChange],
     self_id: &str,
+    limited: bool,
 ) -> Result<(), Error> {
-    let limit = cx.svc.limits.max_members_per_request;
+    let limit = if limited {
+        cx.svc.limits.max_members_per_request
+    } else {
+        usize::MAX
+    };
     let mut total = 0usize;
     for c in changes.iter_mut() {
         match c {
@@ -309,7 +319,9 @@ async fn resolve_changes(
     Ok(())
 }
 
-/// `PATCH /Groups/{id}`: attribute changes plus membership deltas.
+/// `PATCH /Groups/{id}`: attribute changes plus membership deltas. Only when an operation
+/// cannot be expressed as a delta (a filter on `display`, ...) are the members loaded and
+/// the list replaced whole.
 pub(crate) async fn patch(
     cx: &mut Ctx<'_>,
     req: &Request<Bytes>,
@@ -319,37 +331,47 @@ pub(crate) async fn patch(
     let if_match = IfMatch::from_headers(req.headers());
     let schemas = cx.group_schemas();
     let patch = engine::parse_patch(&body, &cx.svc.compat, &mut cx.report, &cx.svc.limits)?;
-    let mut with_members = false;
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let current = load(cx, id, with_members).await?;
+    for attempt in 1..=WRITE_ATTEMPTS {
+        let current = load(cx, id, false).await?;
         if_match.check(current.version)?;
-        let mut attrs = current.attributes.clone();
+        let mut base = current.attributes.clone();
+        base.remove("members");
         let outcome = engine::apply_group_patch(
             &patch,
-            &mut attrs,
+            &base,
             &current.id,
             &schemas,
+            &cx.svc.policy,
             &cx.svc.compat,
             &mut cx.report,
-            with_members,
         )?;
-        let mut changes = match outcome {
-            engine::GroupPatch::Changes(changes) => changes,
-            engine::GroupPatch::NeedsMembers if !with_members => {
-                with_members = true;
-                attempt -= 1;
-                continue;
-            }
-            engine::GroupPatch::NeedsMembers => return Err(Error::internal()),
+        let full_rewrite = outcome.needs_full_members;
+        let (mut attrs, mut changes, expected) = if full_rewrite {
+            let full = load(cx, id, true).await?;
+            if_match.check(full.version)?;
+            let mut next = engine::apply_patch(
+                &patch,
+                &full.attributes,
+                &full.id,
+                &schemas,
+                &cx.svc.policy,
+                &cx.svc.compat,
+                &mut cx.report,
+            )?;
+            let members = next.remove("members").unwrap_or(Value::Null);
+            let members = parse_members(&members, usize::MAX)?;
+            (next, vec![MemberChange::ReplaceAll(members)], full.version)
+        } else {
+            (outcome.attributes, outcome.members, current.version)
         };
         attrs.remove("members");
         engine::validate(&attrs, &schemas, &cx.svc.policy)?;
-        resolve_changes(cx, &mut changes, id).await?;
+        // A full rewrite re-sends the existing members: only the request's own additions
+        // count against the per-request limit, which the delta path enforces.
+        resolve_changes(cx, &mut changes, id, !full_rewrite).await?;
         match cx
             .groups()?
-            .update(&cx.tenant, id, Some(attrs), changes, Some(current.version))
+            .update(&cx.tenant, id, Some(attrs), changes, Some(expected))
             .await
         {
             Ok(res) => {
@@ -364,6 +386,7 @@ pub(crate) async fn patch(
             Err(e) => return Err(store_failure(e)),
         }
     }
+    Err(store_failure(StoreError::VersionMismatch))
 }
 
 /// `DELETE /Groups/{id}`.

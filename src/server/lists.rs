@@ -5,101 +5,69 @@
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::context::Ctx;
-use super::decode::{self, ProjectionParams};
-use super::listing::{self, Query, Source};
-use super::{encode, groups, users};
+use super::decode::{self, View};
+use super::{encode, engine, groups, users};
 use crate::error::Error;
-
-/// The schema URN of a list response (RFC 7644 §3.4.2).
-pub(crate) const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+use crate::list::{ListQuery, ListResponse};
 
 /// A ListResponse body with integer `totalResults`, `startIndex` and `itemsPerPage`.
 pub(crate) fn list_response(total: usize, start_index: usize, resources: Vec<Value>) -> Value {
-    json!({
-        "schemas": [LIST_RESPONSE],
-        "totalResults": total,
-        "startIndex": start_index,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    })
+    ListResponse::new(total, start_index, resources).to_json()
 }
 
-fn get_query(cx: &Ctx<'_>, req: &Request<Bytes>) -> Result<Query, Error> {
-    let pairs = decode::query_pairs(req);
-    listing::from_query(&pairs, ProjectionParams::from_request(req), &cx.svc.limits)
-}
-
-fn search_query(cx: &Ctx<'_>, req: &Request<Bytes>) -> Result<Query, Error> {
-    let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
-    listing::from_search_body(&body, &cx.svc.limits)
-}
-
-async fn user_page(
-    cx: &Ctx<'_>,
-    q: &Query,
-    offset: usize,
-    count: usize,
-) -> Result<(Vec<Value>, usize), Error> {
-    let schemas = cx.user_schemas();
-    let (found, total) = listing::fetch(
-        Source::Users(&*cx.svc.users),
-        &cx.tenant,
-        q.filter.as_ref(),
-        &schemas,
-        offset,
-        count,
-    )
-    .await?;
-    let with_groups = q.projection.attributes.is_some() && q.projection.may_return("groups");
-    let mut out = Vec::with_capacity(found.len());
-    for mut r in found {
-        if with_groups {
-            users::attach_groups(cx, &mut r, &q.projection).await?;
-        }
-        out.push(Value::Object(users::represent(cx, &r, &schemas, &q.projection)?));
+fn view_of(q: &ListQuery) -> View {
+    View {
+        attributes: q.attributes.clone(),
+        excluded: q.excluded_attributes.clone(),
     }
-    Ok((out, total))
 }
 
-async fn group_page(
-    cx: &Ctx<'_>,
-    q: &Query,
-    offset: usize,
-    count: usize,
-) -> Result<(Vec<Value>, usize), Error> {
+fn get_query(cx: &Ctx<'_>, req: &Request<Bytes>) -> Result<ListQuery, Error> {
+    engine::list_query(req.uri().query().unwrap_or_default(), &cx.svc.limits)
+}
+
+fn search_query(cx: &Ctx<'_>, req: &Request<Bytes>) -> Result<ListQuery, Error> {
+    let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
+    engine::search_query(&body, &cx.svc.limits)
+}
+
+async fn user_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), Error> {
+    let schemas = cx.user_schemas();
+    let outcome = engine::list_users(&*cx.svc.users, &cx.tenant, q, schemas.clone()).await?;
+    let view = view_of(q);
+    let with_groups = !view.attributes.is_empty() && engine::view_needs(&view, "groups", &schemas);
+    let mut out = Vec::with_capacity(outcome.resources.len());
+    for mut r in outcome.resources {
+        if with_groups {
+            users::attach_groups(cx, &mut r, &view, &schemas).await?;
+        }
+        out.push(Value::Object(users::represent(cx, &r, &schemas, &view)));
+    }
+    Ok((out, outcome.total_results))
+}
+
+async fn group_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), Error> {
     let schemas = cx.group_schemas();
     let store = cx.groups()?;
-    let (found, total) = listing::fetch(
-        Source::Groups(&**store, q.projection.may_return("members")),
-        &cx.tenant,
-        q.filter.as_ref(),
-        &schemas,
-        offset,
-        count,
+    let view = view_of(q);
+    let members = engine::view_needs(&view, "members", &schemas);
+    let outcome = engine::list_groups(&**store, &cx.tenant, q, schemas.clone(), members).await?;
+    let out = outcome
+        .resources
+        .iter()
+        .map(|r| Value::Object(groups::represent(cx, r, &schemas, &view)))
+        .collect();
+    Ok((out, outcome.total_results))
+}
+
+fn respond(q: &ListQuery, total: usize, resources: Vec<Value>) -> Response<Bytes> {
+    encode::json(
+        StatusCode::OK,
+        &list_response(total, q.start_index, resources),
     )
-    .await?;
-    let mut out = Vec::with_capacity(found.len());
-    for r in found {
-        out.push(Value::Object(groups::represent(cx, &r, &schemas, &q.projection)?));
-    }
-    Ok((out, total))
-}
-
-fn respond(q: &Query, total: usize, resources: Vec<Value>) -> Response<Bytes> {
-    encode::json(StatusCode::OK, &list_response(total, q.start_index, resources))
-}
-
-async fn users_with(cx: &Ctx<'_>, q: Query) -> Result<Response<Bytes>, Error> {
-    let (resources, total) = user_page(cx, &q, q.start_index - 1, q.count).await?;
-    Ok(respond(&q, total, resources))
-}
-
-async fn groups_with(cx: &Ctx<'_>, q: Query) -> Result<Response<Bytes>, Error> {
-    let (resources, total) = group_page(cx, &q, q.start_index - 1, q.count).await?;
-    Ok(respond(&q, total, resources))
 }
 
 /// `GET /Users`.
@@ -108,7 +76,8 @@ pub(crate) async fn list_users_get(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = get_query(cx, req)?;
-    users_with(cx, q).await
+    let (resources, total) = user_page(cx, &q).await?;
+    Ok(respond(&q, total, resources))
 }
 
 /// `POST /Users/.search`.
@@ -117,7 +86,8 @@ pub(crate) async fn list_users_search(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = search_query(cx, req)?;
-    users_with(cx, q).await
+    let (resources, total) = user_page(cx, &q).await?;
+    Ok(respond(&q, total, resources))
 }
 
 /// `GET /Groups`.
@@ -126,7 +96,8 @@ pub(crate) async fn list_groups_get(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = get_query(cx, req)?;
-    groups_with(cx, q).await
+    let (resources, total) = group_page(cx, &q).await?;
+    Ok(respond(&q, total, resources))
 }
 
 /// `POST /Groups/.search`.
@@ -135,23 +106,27 @@ pub(crate) async fn list_groups_search(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = search_query(cx, req)?;
-    groups_with(cx, q).await
+    let (resources, total) = group_page(cx, &q).await?;
+    Ok(respond(&q, total, resources))
 }
 
 /// `POST /.search`: Users, then Groups, as one result list. The filter is evaluated
-/// against each type's schemas, so `userName eq "x"` finds no group; paging spans both.
+/// against each type's schemas (so `userName eq "x"` finds no group); `sortBy` orders
+/// within each type; paging spans both.
 pub(crate) async fn search_all(
     cx: &mut Ctx<'_>,
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = search_query(cx, req)?;
-    let offset = q.start_index - 1;
-    let (mut resources, user_total) = user_page(cx, &q, offset, q.count).await?;
+    let (mut resources, user_total) = user_page(cx, &q).await?;
     let mut total = user_total;
     if cx.svc.groups.is_some() {
-        let group_offset = offset.saturating_sub(user_total);
-        let group_count = q.count - resources.len();
-        let (more, group_total) = group_page(cx, &q, group_offset, group_count).await?;
+        // The groups' part of the page starts where the users end.
+        let offset = q.start_index - 1;
+        let mut gq = q.clone();
+        gq.start_index = offset.saturating_sub(user_total) + 1;
+        gq.count = q.count - resources.len();
+        let (more, group_total) = group_page(cx, &gq).await?;
         resources.extend(more);
         total += group_total;
     }

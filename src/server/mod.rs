@@ -86,7 +86,6 @@ mod encode;
 mod engine;
 mod etag;
 mod groups;
-mod listing;
 mod lists;
 mod observe;
 mod router;
@@ -103,10 +102,9 @@ use http::{Request, Response};
 use crate::auth::TokenVerifier;
 use crate::compat::Compat;
 use crate::error::Error;
-use crate::schema::SchemaRegistry;
+use crate::filter::FilterLimits;
+use crate::schema::{Policy, SchemaRegistry};
 use crate::store::{GroupStore, UserStore};
-
-pub use engine::Policy;
 
 use context::Ctx;
 use router::Route;
@@ -118,13 +116,16 @@ use router::Route;
 pub struct Limits {
     /// Largest accepted request body in bytes (413 beyond). Default 1 MiB.
     pub max_body_bytes: usize,
-    /// Largest page a list may return, advertised as `filter.maxResults`; also the page
-    /// size when `count` is absent. Default 1000.
+    /// Largest page a list returns whatever `count` asks, advertised as
+    /// ServiceProviderConfig `filter.maxResults`. Default 1000.
     pub max_count: usize,
-    /// Longest accepted filter in bytes (400 `invalidFilter` beyond). Default 8192.
-    pub max_filter_len: usize,
-    /// Most operations in one PATCH request (400 `tooMany`... reported as `invalidValue`
-    /// beyond). Default 1000.
+    /// The page size when a list request gives no `count` (capped by `max_count`).
+    /// Default 1000.
+    pub default_count: usize,
+    /// Bounds on filter text: length, nesting depth, number of terms (400
+    /// `invalidFilter` beyond). Default [`FilterLimits::default`].
+    pub filter: FilterLimits,
+    /// Most operations in one PATCH request (400 beyond). Default 1000.
     pub max_patch_operations: usize,
     /// Most group members one request (POST/PUT body or PATCH) may add or set.
     /// Default 10,000.
@@ -136,7 +137,8 @@ impl Default for Limits {
         Limits {
             max_body_bytes: 1024 * 1024,
             max_count: 1000,
-            max_filter_len: 8192,
+            default_count: 1000,
+            filter: FilterLimits::default(),
             max_patch_operations: 1000,
             max_members_per_request: 10_000,
         }

@@ -46,7 +46,10 @@ impl RequestSpan {
             s.record("tenant", t.as_str());
         }
         s.record("status", status.as_u16());
-        s.record("duration_us", u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX));
+        s.record(
+            "duration_us",
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        );
         if !report.is_empty() {
             s.record("compat", tracing::field::display(report));
         }

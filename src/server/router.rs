@@ -172,7 +172,15 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_not_found() {
-        for p in ["", "/", "/Nope", "/Users/a/b", "/Users//", "/Users/%zz", "Users"] {
+        for p in [
+            "",
+            "/",
+            "/Nope",
+            "/Users/a/b",
+            "/Users//",
+            "/Users/%zz",
+            "Users",
+        ] {
             assert!(route(p, true).is_err(), "{p}");
         }
         assert!(route("/Groups", false).is_err());

@@ -5,7 +5,7 @@ use http::{Request, Response, StatusCode};
 use serde_json::{json, Map, Value};
 
 use super::context::{store_failure, Ctx};
-use super::decode::{self, ProjectionParams};
+use super::decode::{self, View};
 use super::etag::{self, IfMatch};
 use super::{encode, engine, PatchResponse};
 use crate::error::Error;
@@ -34,12 +34,13 @@ async fn load(cx: &Ctx<'_>, id: &str) -> Result<Resource, Error> {
 pub(crate) async fn attach_groups(
     cx: &Ctx<'_>,
     res: &mut Resource,
-    params: &ProjectionParams,
+    view: &View,
+    schemas: &SchemaSet,
 ) -> Result<(), Error> {
     let Some(groups) = &cx.svc.groups else {
         return Ok(());
     };
-    if !params.may_return("groups") {
+    if !engine::view_needs(view, "groups", schemas) {
         return Ok(());
     }
     let refs = groups
@@ -72,11 +73,11 @@ pub(crate) fn represent(
     cx: &Ctx<'_>,
     res: &Resource,
     schemas: &SchemaSet,
-    params: &ProjectionParams,
-) -> Result<Map<String, Value>, Error> {
-    let mut body = engine::render(res, schemas, &cx.user_location(&res.id));
-    engine::project(&mut body, params, schemas)?;
-    Ok(body)
+    view: &View,
+) -> Map<String, Value> {
+    let mut body = engine::render(res, schemas, &cx.base_url);
+    engine::project(&mut body, view, schemas);
+    body
 }
 
 async fn respond(
@@ -86,9 +87,9 @@ async fn respond(
     schemas: &SchemaSet,
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
-    let params = ProjectionParams::from_request(req);
-    attach_groups(cx, &mut res, &params).await?;
-    let body = represent(cx, &res, schemas, &params)?;
+    let view = View::from_request(req)?;
+    attach_groups(cx, &mut res, &view, schemas).await?;
+    let body = represent(cx, &res, schemas, &view);
     let location = (status == StatusCode::CREATED).then(|| cx.user_location(&res.id));
     Ok(encode::resource(
         status,
@@ -170,7 +171,9 @@ pub(crate) async fn replace(
             .await
         {
             Ok(res) => return respond(cx, req, res, &schemas, StatusCode::OK).await,
-            Err(StoreError::VersionMismatch) if if_match.is_absent() && attempt < WRITE_ATTEMPTS => {
+            Err(StoreError::VersionMismatch)
+                if if_match.is_absent() && attempt < WRITE_ATTEMPTS =>
+            {
                 continue
             }
             Err(StoreError::NotFound) => return Err(user_not_found(id)),
@@ -193,31 +196,30 @@ pub(crate) async fn patch(
     for attempt in 1..=WRITE_ATTEMPTS {
         let current = load(cx, id).await?;
         if_match.check(current.version)?;
-        let mut attrs = current.attributes.clone();
-        engine::apply_patch(
+        let attrs = engine::apply_patch(
             &patch,
-            &mut attrs,
+            &current.attributes,
             &current.id,
             &schemas,
+            &cx.svc.policy,
             &cx.svc.compat,
             &mut cx.report,
         )?;
         engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+        if attrs == current.attributes {
+            // Nothing changed (IdPs resend the same PATCH): no write, no new version.
+            return patched(cx, req, current, &schemas).await;
+        }
         match cx
             .svc
             .users
             .replace(&cx.tenant, id, attrs, Some(current.version))
             .await
         {
-            Ok(res) => {
-                return match cx.svc.patch_users {
-                    PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
-                    PatchResponse::Resource => {
-                        respond(cx, req, res, &schemas, StatusCode::OK).await
-                    }
-                }
-            }
-            Err(StoreError::VersionMismatch) if if_match.is_absent() && attempt < WRITE_ATTEMPTS => {
+            Ok(res) => return patched(cx, req, res, &schemas).await,
+            Err(StoreError::VersionMismatch)
+                if if_match.is_absent() && attempt < WRITE_ATTEMPTS =>
+            {
                 continue
             }
             Err(StoreError::NotFound) => return Err(user_not_found(id)),
@@ -225,6 +227,18 @@ pub(crate) async fn patch(
         }
     }
     Err(store_failure(StoreError::VersionMismatch))
+}
+
+async fn patched(
+    cx: &Ctx<'_>,
+    req: &Request<Bytes>,
+    res: Resource,
+    schemas: &SchemaSet,
+) -> Result<Response<Bytes>, Error> {
+    match cx.svc.patch_users {
+        PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
+        PatchResponse::Resource => respond(cx, req, res, schemas, StatusCode::OK).await,
+    }
 }
 
 /// `DELETE /Users/{id}`: removes the user, then its memberships.

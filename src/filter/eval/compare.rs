@@ -202,7 +202,11 @@ pub(super) fn prepare(
             }
             let num = match value {
                 CompValue::Number(n) => Num::from_number(n),
-                CompValue::String(s) => s.trim().parse::<Number>().ok().and_then(|n| Num::from_number(&n)),
+                CompValue::String(s) => s
+                    .trim()
+                    .parse::<Number>()
+                    .ok()
+                    .and_then(|n| Num::from_number(&n)),
                 _ => None,
             };
             match num {
@@ -310,10 +314,7 @@ fn apply_ascii_ci(op: Op, s: &[u8], v: &[u8]) -> bool {
             s.windows(v.len()).any(|w| w.eq_ignore_ascii_case(v))
         }
         _ => {
-            let ord = s
-                .iter()
-                .map(u8::to_ascii_lowercase)
-                .cmp(v.iter().copied());
+            let ord = s.iter().map(u8::to_ascii_lowercase).cmp(v.iter().copied());
             op.accepts(ord)
         }
     }

@@ -160,7 +160,9 @@ impl Filter {
         resource: &V,
         schemas: &SchemaSet,
     ) -> Result<bool, Error> {
-        Ok(self.bind(schemas, EvalOptions::default())?.matches(resource))
+        Ok(self
+            .bind(schemas, EvalOptions::default())?
+            .matches(resource))
     }
 }
 
@@ -295,7 +297,10 @@ impl<'a> Binder<'a> {
             // `meta` is not an element list: its condition reads the resource directly.
             return Ok(node);
         }
-        Ok(Node::ValuePath(attr_access(&resolved.location, def, None), Box::new(node)))
+        Ok(Node::ValuePath(
+            attr_access(&resolved.location, def, None),
+            Box::new(node),
+        ))
     }
 
     fn bind_in(&self, f: &Filter, parent: &Parent<'_>) -> Result<Node, Error> {
@@ -392,11 +397,7 @@ impl<'a> Binder<'a> {
 
     /// Resolves a top-level filter path. `None` when the schema does not define it (and
     /// the options allow that).
-    fn target(
-        &self,
-        path: &AttrPath,
-        for_presence: bool,
-    ) -> Result<Option<Target<'a>>, Error> {
+    fn target(&self, path: &AttrPath, for_presence: bool) -> Result<Option<Target<'a>>, Error> {
         let schemas: &'a SchemaSet = self.schemas;
         if path.name().eq_ignore_ascii_case("schemas")
             && path.sub().is_none()
@@ -405,7 +406,11 @@ impl<'a> Binder<'a> {
             return Ok(Some(Target {
                 access: Access::Schemas {
                     core: schemas.core().id.clone(),
-                    extensions: schemas.extensions().iter().map(|e| e.schema.id.clone()).collect(),
+                    extensions: schemas
+                        .extensions()
+                        .iter()
+                        .map(|e| e.schema.id.clone())
+                        .collect(),
                 },
                 def: schemas_def(),
                 case_exact: false,
@@ -516,9 +521,9 @@ impl Access {
                 match sub {
                     None => any_json(top, f),
                     Some(sub) => match top {
-                        Value::Array(items) => items.iter().any(|item| {
-                            item.get(sub.as_str()).is_some_and(|v| any_json(v, f))
-                        }),
+                        Value::Array(items) => items
+                            .iter()
+                            .any(|item| item.get(sub.as_str()).is_some_and(|v| any_json(v, f))),
                         Value::Object(o) => o.get(sub.as_str()).is_some_and(|v| any_json(v, f)),
                         _ => false,
                     },

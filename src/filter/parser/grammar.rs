@@ -172,7 +172,11 @@ fn parse_attr_exp(path: AttrPath, i: &str) -> PResult<'_, Filter> {
             let bare_not = path.urn().is_none()
                 && path.sub().is_none()
                 && path.name().eq_ignore_ascii_case("not");
-            let msg = if bare_not { Msg::ExpectedNotParen } else { e.msg };
+            let msg = if bare_not {
+                Msg::ExpectedNotParen
+            } else {
+                e.msg
+            };
             return Err(nom::Err::Failure(PErr { at: j, msg }));
         }
         Err(e) => return Err(e),
@@ -291,7 +295,11 @@ mod tests {
     #[test]
     fn value_path_with_trailing_sub_attribute_is_read_as_a_conjunction() {
         let cmp = |n: &str, v: &str| {
-            Filter::Compare(AttrPath::attr(n), CompareOp::Eq, CompValue::String(v.into()))
+            Filter::Compare(
+                AttrPath::attr(n),
+                CompareOp::Eq,
+                CompValue::String(v.into()),
+            )
         };
         assert_eq!(
             parse(r#"emails[type eq "work"].value eq "x""#),

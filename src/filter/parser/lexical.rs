@@ -399,15 +399,27 @@ mod tests {
         assert_eq!(parse_attr_name("userName eq").unwrap(), (" eq", "userName"));
         assert_eq!(parse_attr_name("x-y_9.z").unwrap(), (".z", "x-y_9"));
         assert_eq!(parse_attr_name("$ref eq").unwrap(), (" eq", "$ref"));
-        assert_eq!(err_at("9a", parse_attr_name("9a")), (0, Msg::ExpectedAttrName));
-        assert_eq!(err_at("_a", parse_attr_name("_a")), (0, Msg::ExpectedAttrName));
-        assert_eq!(err_at("$refs", parse_attr_name("$refs")), (4, Msg::InvalidNameChar));
+        assert_eq!(
+            err_at("9a", parse_attr_name("9a")),
+            (0, Msg::ExpectedAttrName)
+        );
+        assert_eq!(
+            err_at("_a", parse_attr_name("_a")),
+            (0, Msg::ExpectedAttrName)
+        );
+        assert_eq!(
+            err_at("$refs", parse_attr_name("$refs")),
+            (4, Msg::InvalidNameChar)
+        );
     }
 
     #[test]
     fn sub_attr_needs_a_name() {
         assert_eq!(parse_sub_attr(".value]").unwrap(), ("]", "value"));
-        assert_eq!(err_at(". x", parse_sub_attr(". x")), (1, Msg::ExpectedAttrName));
+        assert_eq!(
+            err_at(". x", parse_sub_attr(". x")),
+            (1, Msg::ExpectedAttrName)
+        );
     }
 
     #[test]
@@ -420,7 +432,10 @@ mod tests {
         assert_eq!(p.name(), "manager");
         assert_eq!(p.sub(), Some("value"));
         let p = path("name.givenName eq");
-        assert_eq!((p.urn(), p.name(), p.sub()), (None, "name", Some("givenName")));
+        assert_eq!(
+            (p.urn(), p.name(), p.sub()),
+            (None, "name", Some("givenName"))
+        );
         assert_eq!(parse_attr_path("emails[type").unwrap().0, "[type");
     }
 
@@ -442,13 +457,19 @@ mod tests {
 
     #[test]
     fn compare_op_is_case_insensitive() {
-        assert_eq!(parse_compare_op("Eq \"x\"").unwrap(), (" \"x\"", CompareOp::Eq));
+        assert_eq!(
+            parse_compare_op("Eq \"x\"").unwrap(),
+            (" \"x\"", CompareOp::Eq)
+        );
         assert_eq!(parse_compare_op("LE 1").unwrap().1, CompareOp::Le);
         assert_eq!(
             err_at("eq1 x", parse_compare_op("eq1 x")),
             (0, Msg::UnknownOperator(3))
         );
-        assert_eq!(err_at("\"x\"", parse_compare_op("\"x\"")), (0, Msg::ExpectedOperator));
+        assert_eq!(
+            err_at("\"x\"", parse_compare_op("\"x\"")),
+            (0, Msg::ExpectedOperator)
+        );
     }
 
     #[test]
@@ -489,7 +510,10 @@ mod tests {
         assert_eq!(n("1.5"), Number::from_f64(1.5).unwrap());
         assert_eq!(n("-2.5e3"), Number::from_f64(-2500.0).unwrap());
         assert_eq!(n("1E+2"), Number::from_f64(100.0).unwrap());
-        assert_eq!(n("18446744073709551616"), Number::from_f64(1.8446744073709552e19).unwrap());
+        assert_eq!(
+            n("18446744073709551616"),
+            Number::from_f64(1.8446744073709552e19).unwrap()
+        );
         for (input, at, msg) in [
             ("-", 1, Msg::InvalidNumber),
             ("01", 1, Msg::InvalidNumber),
@@ -506,11 +530,20 @@ mod tests {
 
     #[test]
     fn literals_are_exact_case() {
-        assert_eq!(parse_comp_value("true)").unwrap(), (")", CompValue::Bool(true)));
+        assert_eq!(
+            parse_comp_value("true)").unwrap(),
+            (")", CompValue::Bool(true))
+        );
         assert_eq!(parse_comp_value("false").unwrap().1, CompValue::Bool(false));
         assert_eq!(parse_comp_value("null").unwrap().1, CompValue::Null);
-        assert_eq!(err_at("True", parse_comp_value("True")), (0, Msg::ExpectedValue));
-        assert_eq!(err_at("'x'", parse_comp_value("'x'")), (0, Msg::ExpectedValue));
+        assert_eq!(
+            err_at("True", parse_comp_value("True")),
+            (0, Msg::ExpectedValue)
+        );
+        assert_eq!(
+            err_at("'x'", parse_comp_value("'x'")),
+            (0, Msg::ExpectedValue)
+        );
     }
 
     #[test]

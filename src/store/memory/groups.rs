@@ -67,6 +67,13 @@ impl Members {
     }
 }
 
+/// What a write checks against besides the group table.
+#[derive(Clone, Copy)]
+struct Checks<'a> {
+    unique_names: bool,
+    users: &'a UserTable,
+}
+
 /// A stored group.
 pub(super) struct GroupRow {
     rec: Record,
@@ -227,10 +234,13 @@ impl GroupTable {
         attributes: Option<Map<String, Value>>,
         changes: Vec<MemberChange>,
         expected: Option<u64>,
-        unique_names: bool,
-        users: &UserTable,
+        ctx: Checks<'_>,
         keys: &mut Interner,
     ) -> Result<Resource, StoreError> {
+        let Checks {
+            unique_names,
+            users,
+        } = ctx;
         let seq = *self.by_id.get(id).ok_or(StoreError::NotFound)?;
         let row = self.rows.get(&seq).ok_or(StoreError::NotFound)?;
         row.rec.check_version(expected)?;
@@ -428,8 +438,10 @@ impl GroupStore for MemoryStore {
                 attributes,
                 changes,
                 expected_version,
-                unique,
-                &t.users,
+                Checks {
+                    unique_names: unique,
+                    users: &t.users,
+                },
                 &mut t.keys,
             )
         })
@@ -445,9 +457,8 @@ impl GroupStore for MemoryStore {
     }
 
     async fn list(&self, tenant: &TenantId, query: &StoreQuery) -> Result<StorePage, StoreError> {
-        Ok(self
-            .read(tenant, |t| query::list(&t.groups, query))
-            .unwrap_or_else(|| query::empty(query)))
+        self.read(tenant, |t| query::list(&t.groups, query))
+            .unwrap_or_else(|| Ok(query::empty(query)))
     }
 
     async fn groups_of(

@@ -17,9 +17,9 @@
 //! enabled with [`MemoryStore::with_unique_group_names`].
 
 mod compact;
-pub(crate) mod eval;
 mod groups;
 mod query;
+pub(crate) mod sort;
 mod users;
 
 use std::collections::HashMap;

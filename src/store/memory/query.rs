@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use super::eval;
-use crate::filter::{CompValue, CompareOp, Filter};
+use super::sort;
+use crate::filter::{BoundFilter, CompValue, CompareOp, EvalOptions, Filter};
 use crate::path::AttrPath;
 use crate::schema::{Location, SchemaSet};
-use crate::store::{Resource, SortKey, StorePage, StoreQuery};
+use crate::store::{Resource, SortKey, StoreError, StorePage, StoreQuery};
 
 /// An exact lookup one of the indexes can answer.
 #[derive(Debug, Clone, Copy)]
@@ -41,17 +41,21 @@ pub(super) fn empty(_query: &StoreQuery) -> StorePage {
     StorePage::default()
 }
 
-fn filter_matches(filter: &Filter, schemas: &SchemaSet, r: &Resource) -> bool {
-    eval::matches(filter, schemas, r)
+fn bind(filter: &Filter, schemas: &SchemaSet) -> Result<BoundFilter, StoreError> {
+    // The library binds (and rejects) filters before pushing them down, so a failure here
+    // is a bug, not a client error.
+    filter
+        .bind(schemas, EvalOptions::default())
+        .map_err(|e| StoreError::Other(Box::new(e)))
 }
 
 fn sort_resources(key: &SortKey, schemas: &SchemaSet, resources: &mut [Resource]) {
     // Stable, so ties keep creation order and pages stay consistent.
-    resources.sort_by(|a, b| eval::compare(key, schemas, a, b));
+    resources.sort_by(|a, b| sort::compare(key, schemas, a, b));
 }
 
 /// Answers a list query over `table`.
-pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> StorePage {
+pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> Result<StorePage, StoreError> {
     let rows = table.rows();
     if q.filter.is_none() && q.sort.is_none() {
         let all = rows.values();
@@ -63,11 +67,12 @@ pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> StorePage {
                 .collect(),
             None => all.map(|r| table.resource(r, q.include_members)).collect(),
         };
-        return StorePage {
+        return Ok(StorePage {
             resources,
             total_results: rows.len(),
-        };
+        });
     }
+    let bound = q.filter.as_ref().map(|f| bind(f, &q.schemas)).transpose()?;
     let planned = q
         .filter
         .as_ref()
@@ -84,11 +89,7 @@ pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> StorePage {
     // Filters and sort keys may name `members`, so evaluate on the full resource.
     let mut matched: Vec<Resource> = candidates
         .map(|r| table.resource(r, true))
-        .filter(|r| {
-            q.filter
-                .as_ref()
-                .map_or(true, |f| filter_matches(f, &q.schemas, r))
-        })
+        .filter(|r| bound.as_ref().map_or(true, |f| f.matches(r)))
         .collect();
     if let Some(key) = &q.sort {
         sort_resources(key, &q.schemas, &mut matched);
@@ -103,10 +104,10 @@ pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> StorePage {
             r.attributes.remove("members");
         }
     }
-    StorePage {
+    Ok(StorePage {
         resources,
         total_results,
-    }
+    })
 }
 
 /// Candidate rows for `filter` from the indexes, or `None` when it needs a scan.

@@ -211,8 +211,7 @@ impl UserStore for MemoryStore {
     }
 
     async fn list(&self, tenant: &TenantId, query: &StoreQuery) -> Result<StorePage, StoreError> {
-        Ok(self
-            .read(tenant, |t| query::list(&t.users, query))
-            .unwrap_or_else(|| query::empty(query)))
+        self.read(tenant, |t| query::list(&t.users, query))
+            .unwrap_or_else(|| Ok(query::empty(query)))
     }
 }

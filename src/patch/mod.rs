@@ -1,0 +1,155 @@
+//! PATCH (RFC 7644 §3.5.2): the PatchOp request model and an all-or-nothing engine that
+//! applies it to a resource's stored attributes, fluent in what Entra ID and Okta send.
+//!
+//! ```
+//! use scimitar::patch::{PatchLimits, PatchRequest};
+//! use scimitar::schema::{Policy, SchemaSet};
+//! use scimitar::{Compat, CompatReport};
+//! use serde_json::json;
+//!
+//! # fn main() -> Result<(), scimitar::Error> {
+//! let body = json!({
+//!     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+//!     "Operations": [
+//!         {"op": "Replace", "path": "active", "value": "False"},
+//!         {"op": "add", "path": "emails[type eq \"work\"].value", "value": "b@example.com"}
+//!     ]
+//! });
+//! let compat = Compat::default();
+//! let mut report = CompatReport::new();
+//! let patch = PatchRequest::from_json(&body, &compat, &mut report, &PatchLimits::default())?;
+//! let user = json!({"userName": "bjensen", "active": true});
+//! let user = user.as_object().cloned().unwrap_or_default();
+//! let schemas = SchemaSet::user();
+//! let patched = patch.apply(&user, "2819c223", &schemas, &Policy::default(), &compat, &mut report)?;
+//! assert_eq!(patched["active"], json!(false));
+//! assert_eq!(patched["emails"], json!([{"type": "work", "value": "b@example.com"}]));
+//! assert_eq!(report.to_string(), "string_boolean,patch_op_case");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Semantics
+//!
+//! - `add`: sets single values; merges the sub-attributes of a complex value; appends to a
+//!   multi-valued attribute, skipping values already present (members: the same `value`);
+//!   a path-less `add` does this for each member of the value object. An `add` to a value
+//!   path whose filter matches nothing creates the element when the filter is a conjunction
+//!   of `eq` terms (`phoneNumbers[type eq "work"].value`), else it is `noTarget`.
+//! - `replace`: like `add`, except that a multi-valued attribute is replaced whole and a
+//!   value path's matched elements are replaced; a value path matching nothing is
+//!   `noTarget` (§3.5.2.3). `null` / `[]` as a value mean unassigned (RFC 7643 §2.5): a
+//!   `replace` with them removes, an `add` with them does nothing.
+//! - `remove`: an attribute, a sub-attribute, the elements selected by a filter (or their
+//!   sub-attribute); without a `path` it is `noTarget`. A filter matching nothing removes
+//!   nothing (IdPs retry, and member removals are deltas that ignore absent members).
+//! - After each operation at most one element of a multi-valued attribute has
+//!   `primary: true`: the one just written wins; writing two in one operation is
+//!   `invalidValue`.
+//! - Mutability: writing a `readOnly` attribute (`id`, `meta`, `groups`) is `mutability`,
+//!   except with its current value under [`CompatRule::ReadOnlySameValue`] (Okta's group
+//!   rename sends the group's own `id`); an `immutable` attribute may be set while unset and
+//!   never changed afterwards; removing a `required` attribute is `mutability` (RFC 7644
+//!   §3.5.2.2 names that keyword; a policy-required attribute missing from the *result* is
+//!   `invalidValue` from validation instead).
+//! - Unqualified attribute names are resolved against the core schema and the common
+//!   attributes first, then against the extensions when exactly one extension defines the
+//!   name (Entra's tutorial sends `manager` unqualified). No compat rule: such a name is
+//!   unambiguous.
+//! - A path naming a whole extension (`urn:...:enterprise:2.0:User`) takes an object of
+//!   that extension's attributes.
+//! - Errors carry the 1-based operation index and path: `operation 3 (remove
+//!   'emails[type eq "x"]'): ...`.
+//!
+//! # Compatibility rules used here
+//!
+//! [`CompatRule::PatchOpCase`], [`CompatRule::PatchDottedKeys`],
+//! [`CompatRule::MembersRemoveByValue`], [`CompatRule::StringBoolean`],
+//! [`CompatRule::ManagerString`], [`CompatRule::SingleValueArray`],
+//! [`CompatRule::NullSubAttribute`], [`CompatRule::ReadOnlySameValue`]. Each fires in the
+//! [`CompatReport`] when it changed how the request was read.
+//!
+//! [`CompatRule::PatchOpCase`]: crate::CompatRule::PatchOpCase
+//! [`CompatRule::PatchDottedKeys`]: crate::CompatRule::PatchDottedKeys
+//! [`CompatRule::MembersRemoveByValue`]: crate::CompatRule::MembersRemoveByValue
+//! [`CompatRule::StringBoolean`]: crate::CompatRule::StringBoolean
+//! [`CompatRule::ManagerString`]: crate::CompatRule::ManagerString
+//! [`CompatRule::SingleValueArray`]: crate::CompatRule::SingleValueArray
+//! [`CompatRule::NullSubAttribute`]: crate::CompatRule::NullSubAttribute
+//! [`CompatRule::ReadOnlySameValue`]: crate::CompatRule::ReadOnlySameValue
+//! [`CompatReport`]: crate::CompatReport
+
+mod apply;
+mod members;
+mod model;
+mod value;
+
+use serde_json::{Map, Value};
+
+pub use members::GroupPatch;
+pub use model::{PatchLimits, PatchOpKind, PatchOperation, PatchRequest, PATCH_OP_SCHEMA};
+
+use crate::compat::{Compat, CompatReport};
+use crate::error::{Error, Result};
+use crate::path::PatchPath;
+use crate::resource::{check_immutable, validate};
+use crate::schema::{Policy, SchemaSet};
+
+/// The longest `path` accepted, in bytes.
+const MAX_PATH_LEN: usize = 8 * 1024;
+
+/// Parses a PATCH `path`; errors are 400 `invalidPath` (or `invalidFilter` for the filter
+/// of a value path).
+fn parse_path(s: &str) -> Result<PatchPath> {
+    if s.len() > MAX_PATH_LEN {
+        return Err(Error::invalid_path(format!(
+            "path longer than {MAX_PATH_LEN} bytes"
+        )));
+    }
+    s.parse::<PatchPath>().map_err(Error::from)
+}
+
+impl PatchRequest {
+    /// Applies the request to a resource's stored attributes (canonical layout, without
+    /// `id`, `meta` and `schemas`) and returns the new attributes. `id` is the resource's id,
+    /// compared with an `id` the client sends.
+    ///
+    /// All-or-nothing: `attrs` is never modified; on error nothing of the request applies,
+    /// and the error names the failing operation. The result is checked as a PUT body is:
+    /// [`validate`] under `policy` (400 `invalidValue`) and [`check_immutable`] against
+    /// `attrs` (400 `mutability`).
+    pub fn apply(
+        &self,
+        attrs: &Map<String, Value>,
+        id: &str,
+        schemas: &SchemaSet,
+        policy: &Policy,
+        compat: &Compat,
+        report: &mut CompatReport,
+    ) -> Result<Map<String, Value>> {
+        let mut out = attrs.clone();
+        let mut engine = apply::Engine {
+            schemas,
+            id,
+            len: value::Leniency { compat, report },
+        };
+        for (i, op) in self.operations().iter().enumerate() {
+            engine
+                .apply_op(&mut out, op.op(), op.path(), op.value())
+                .map_err(|e| e.with_context(op.context(i)))?;
+        }
+        check_result(attrs, &out, schemas, policy)?;
+        Ok(out)
+    }
+}
+
+/// The checks a PUT body gets, applied to the patched attributes.
+fn check_result(
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    schemas: &SchemaSet,
+    policy: &Policy,
+) -> Result<()> {
+    check_immutable(old, new, schemas)?;
+    validate(new, schemas, policy)
+}
