@@ -89,7 +89,7 @@ impl App {
         framework: &str,
     ) -> Result<(App, Startup), scimitar::Error> {
         let tokens = Arc::new(TenantTokens::new(MemoryTokenStore::new()));
-        let schemas = Arc::new(SchemaRegistry::default());
+        let schemas = Arc::new(SchemaRegistry::with_policy(service::policy(args)?));
         let scim_url = scim_url(args.public_url.as_deref(), local);
         let service = service::build(args, Arc::clone(&tokens), Arc::clone(&schemas))?;
 

@@ -3,15 +3,16 @@
 use std::sync::Arc;
 
 use scimitar::auth::{MemoryTokenStore, TenantTokens};
-use scimitar::schema::SchemaRegistry;
+use scimitar::schema::{Policy, SchemaRegistry};
 use scimitar::{MemoryStore, ScimService};
 
 use crate::args::Args;
 use crate::SCIM_BASE_PATH;
 
 /// Builds the SCIM service of the examples: the in-memory store for Users and Groups,
-/// bearer-token tenancy from `tokens`, per-tenant schemas from `schemas`, served under
-/// [`SCIM_BASE_PATH`].
+/// bearer-token tenancy from `tokens`, per-tenant schemas from `schemas` (built with
+/// [`SchemaRegistry::with_policy`] of the same [`policy`], so `/Schemas` reports it),
+/// validation by [`policy`], served under [`SCIM_BASE_PATH`].
 pub fn build(
     args: &Args,
     tokens: Arc<TenantTokens<MemoryTokenStore>>,
@@ -24,21 +25,29 @@ pub fn build(
         .public_url
         .as_deref()
         .map(|u| crate::scim_url(Some(u), args.bind));
-    let builder = ScimService::builder()
+    let policy = policy(args)?;
+    ScimService::builder()
         .users(store.clone())
         .groups(store)
         .tokens(tokens)
         .schemas(schemas)
+        .policy(policy)
         .base_path(SCIM_BASE_PATH)
-        .public_url(public_url);
-    if !args.require.is_empty() || args.max_length.is_some() {
-        // scimitar's `Policy` has no public constructor yet: the flags are parsed and
-        // checked, and will be wired here once it does.
-        tracing::warn!(
-            require = ?args.require,
-            max_length = ?args.max_length,
-            "--require/--max-length are accepted but not enforced by this scimitar version yet"
-        );
+        .public_url(public_url)
+        .build()
+}
+
+/// The validation policy of `--require` and `--max-length` (the RFC's when both are
+/// absent).
+pub fn policy(args: &Args) -> Result<Policy, scimitar::Error> {
+    let mut policy = Policy::default();
+    for attr in &args.require {
+        policy = policy
+            .require(attr)
+            .map_err(|e| e.with_context("--require"))?;
     }
-    builder.build()
+    if let Some(n) = args.max_length {
+        policy = policy.max_length(n);
+    }
+    Ok(policy)
 }

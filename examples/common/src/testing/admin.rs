@@ -306,3 +306,67 @@ pub fn sigterm_stops_gracefully(bin: &str) {
     let clean = server.terminate(Duration::from_secs(20)).unwrap();
     assert!(clean, "server did not exit cleanly on SIGTERM");
 }
+
+/// `--require` and `--max-length`: a missing or too long attribute is 400 `invalidValue`
+/// naming it, and `/Schemas` reports the required attributes.
+pub fn require_policy(bin: &str) {
+    let acme = format!("acme={ACME_TOKEN}");
+    let server = Server::start(
+        bin,
+        &[
+            "--tenant",
+            &acme,
+            "--require",
+            "externalId,name.givenName,name.familyName,emails",
+            "--max-length",
+            "255",
+        ],
+    )
+    .expect("server starts");
+    let mut scim = Scim::new(&server, ACME_TOKEN);
+    let full = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "saas@example.com",
+        "externalId": "ext-1",
+        "name": {"givenName": "Sa", "familyName": "As"},
+        "emails": [{"value": "saas@example.com", "type": "work", "primary": true}]
+    });
+    for (missing, path) in [
+        ("externalId", "/externalId"),
+        ("givenName", "/name/givenName"),
+        ("emails", "/emails"),
+    ] {
+        let mut body = full.clone();
+        let (parent, key) = path.rsplit_once('/').unwrap();
+        body.pointer_mut(if parent.is_empty() { "" } else { parent })
+            .and_then(Value::as_object_mut)
+            .unwrap()
+            .remove(key);
+        let r = scim.post("/Users", &body);
+        expect_status(&r, &[400], &format!("without {missing}"));
+        let e = r.json();
+        assert_eq!(e["scimType"], "invalidValue", "{e}");
+        assert!(str_of(&e, "detail").contains(missing), "{e}");
+    }
+    let mut long = full.clone();
+    long["name"]["familyName"] = json!("x".repeat(256));
+    let r = scim.post("/Users", &long);
+    expect_status(&r, &[400], "too long");
+    assert!(
+        str_of(&r.json(), "detail").contains("familyName"),
+        "{}",
+        r.text()
+    );
+
+    expect_status(&scim.post("/Users", &full), &[201], "complete user");
+
+    let schemas = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User");
+    expect_status(&schemas, &[200], "User schema");
+    let s = schemas.json();
+    let name = s["attributes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "name"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(name["required"], true, "{name}");
+}

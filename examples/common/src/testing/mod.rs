@@ -17,7 +17,8 @@ mod scim;
 
 pub use admin::{
     admin_flow, admin_off_without_flag, admin_page, cli_help_and_errors, custom_attribute,
-    default_tenant_token_printed, public_url_in_locations, sigterm_stops_gracefully,
+    default_tenant_token_printed, public_url_in_locations, require_policy,
+    sigterm_stops_gracefully,
 };
 pub use scim::{
     entra_user_lifecycle, groups_push, okta_user_lifecycle, tenant_isolation, unauthorized,
@@ -42,22 +43,12 @@ macro_rules! e2e_suite {
         $crate::e2e_suite!(@each $bin;
             tenant_isolation, unauthorized, admin_flow, admin_page, admin_off_without_flag,
             custom_attribute, default_tenant_token_printed, public_url_in_locations,
-            cli_help_and_errors, sigterm_stops_gracefully);
-        // PATCH is not in the merged ScimService yet.
-        $crate::e2e_suite!(@pending $bin; okta_user_lifecycle, entra_user_lifecycle, groups_push);
+            cli_help_and_errors, sigterm_stops_gracefully, okta_user_lifecycle,
+            entra_user_lifecycle, groups_push, require_policy);
     };
     (@each $bin:expr; $($name:ident),*) => {
         $(
             #[test]
-            fn $name() {
-                $crate::testing::$name($bin)
-            }
-        )*
-    };
-    (@pending $bin:expr; $($name:ident),*) => {
-        $(
-            #[test]
-            #[ignore = "needs PATCH in ScimService (server issue)"]
             fn $name() {
                 $crate::testing::$name($bin)
             }
