@@ -20,7 +20,7 @@ pub use auth::{
 };
 pub use compat::{Compat, CompatReport, CompatRule};
 pub use error::{Error, ErrorKind, Result, ScimType};
-pub use filter::Filter;
+pub use filter::{Filter, FilterError, FilterLimits};
 pub use list::{ListQuery, ListResponse};
 pub use patch::{GroupPatch, PatchLimits, PatchRequest};
 pub use path::{AttrPath, PatchPath};

@@ -297,3 +297,11 @@ fn attributes_and_excluded_together() {
     assert_eq!(d["name"], json!({"familyName": "Jensen"}));
     assert_eq!(d["userName"], json!("bjensen"));
 }
+
+#[test]
+fn whole_extension_does_not_name_its_request_attributes() {
+    let d = project(&[CUSTOM], &[]);
+    assert_eq!(d[CUSTOM], json!({"badge": "B-1", "plain": "p"}));
+    let d = project(&[CUSTOM, &format!("{CUSTOM}:onRequest")], &[]);
+    assert_eq!(d[CUSTOM]["onRequest"], json!("r"));
+}

@@ -400,3 +400,177 @@ async fn groups_without_members_when_not_needed() {
     assert!(o.resources[0].attributes.contains_key("members"));
     assert!(store.queries()[1].include_members);
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `title`, `active` and `emails` (value, primary) of one generated user.
+    type UserSpec = (Option<String>, bool, Vec<(String, bool)>);
+
+    fn arb_user() -> impl Strategy<Value = UserSpec> {
+        (
+            proptest::option::of("[a-cA-C]{0,2}"),
+            any::<bool>(),
+            proptest::collection::vec(("[a-c]{1,2}", any::<bool>()), 0..3),
+        )
+    }
+
+    fn build(users: Vec<UserSpec>) -> Vec<Resource> {
+        users
+            .into_iter()
+            .enumerate()
+            .map(|(i, (title, active, emails))| {
+                let mut attrs = json!({"userName": format!("u{i}"), "active": active});
+                if let Some(t) = title {
+                    attrs["title"] = json!(t);
+                }
+                if !emails.is_empty() {
+                    attrs["emails"] = emails
+                        .into_iter()
+                        .map(|(v, p)| json!({"value": v, "primary": p}))
+                        .collect();
+                }
+                resource(&format!("id{i:03}"), attrs)
+            })
+            .collect()
+    }
+
+    const FILTERS: [&str; 4] = [
+        "",
+        "filter=active+eq+true",
+        "filter=title+pr",
+        "filter=emails+co+%22a%22+or+title+sw+%22b%22",
+    ];
+    const SORTS: [&str; 4] = [
+        "",
+        "sortBy=title",
+        "sortBy=emails.value&sortOrder=descending",
+        "sortBy=title&sortOrder=DESCENDING",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever a store pushes down, the outcome is the same, and it is the requested
+        /// slice of all matches.
+        #[test]
+        fn same_outcome_whatever_the_store_does(
+            users in proptest::collection::vec(arb_user(), 0..12),
+            f in 0..FILTERS.len(),
+            s in 0..SORTS.len(),
+            start in -2i64..15,
+            count in -2i64..8,
+        ) {
+            let data = build(users);
+            let q = format!("{}&{}&startIndex={start}&count={count}", FILTERS[f], SORTS[s]);
+            let run = |store: FakeStore| {
+                futures::executor::block_on(list_users(
+                    &store,
+                    &tenant(),
+                    &query(&q),
+                    Arc::new(SchemaSet::user()),
+                ))
+                .unwrap()
+            };
+            let reference = run(FakeStore::new(data.clone()));
+            let full = run(FakeStore::smart(data.clone()));
+            let superset = run(FakeStore::new(data.clone()).with(Pushdown::Superset, Capabilities::full()));
+            let mut paging_only = Capabilities::default();
+            paging_only.paging = true;
+            let partial = run(FakeStore::new(data.clone()).with(Pushdown::Exact, paging_only));
+            prop_assert_eq!(&reference, &full);
+            prop_assert_eq!(&reference, &superset);
+            prop_assert_eq!(&reference, &partial);
+
+            // The page is the slice [startIndex-1, +count) of all matches.
+            let all = run_all(&data, &q);
+            let first = usize::try_from(start.max(1) - 1).unwrap();
+            let n = usize::try_from(count.max(0)).unwrap();
+            let expected: Vec<&Resource> = all.iter().skip(first).take(n).collect();
+            let got: Vec<&Resource> = reference.resources.iter().collect();
+            prop_assert_eq!(got, expected);
+            prop_assert_eq!(reference.total_results, all.len());
+            prop_assert_eq!(reference.start_index, usize::try_from(start.max(1)).unwrap());
+        }
+    }
+
+    /// All matches of the query's filter and sort, without paging.
+    fn run_all(data: &[Resource], q: &str) -> Vec<Resource> {
+        let mut lq = query(q);
+        lq.start_index = 1;
+        lq.count = usize::MAX;
+        futures::executor::block_on(list_users(
+            &FakeStore::new(data.to_vec()),
+            &tenant(),
+            &lq,
+            Arc::new(SchemaSet::user()),
+        ))
+        .unwrap()
+        .resources
+    }
+}
+
+/// The in-memory store pushes everything down; its answers must match the library's own
+/// in-memory evaluation over the same data.
+#[cfg(feature = "memory")]
+mod memory_store {
+    use super::*;
+    use scimitar::store::NewResource;
+    use scimitar::MemoryStore;
+
+    const QUERIES: [&str; 9] = [
+        "",
+        "startIndex=3&count=4",
+        "count=0",
+        "startIndex=50",
+        "filter=active+eq+true&count=3",
+        "sortBy=title&count=5",
+        "sortBy=title&sortOrder=descending&startIndex=2&count=5",
+        "sortBy=emails.value&filter=emails+pr",
+        "filter=title+sw+%22b%22+or+userName+ew+%227%22&sortBy=userName&sortOrder=descending",
+    ];
+
+    #[tokio::test]
+    async fn memory_store_agrees_with_in_memory_evaluation() {
+        let store = MemoryStore::new();
+        let t = tenant();
+        for i in 0..12 {
+            let mut attrs = json!({"userName": format!("user{i}"), "active": i % 3 != 0});
+            if i % 4 != 0 {
+                attrs["title"] = json!(["b", "A", "c", "a"][i % 4]);
+            }
+            if i % 2 == 0 {
+                attrs["emails"] = json!([
+                    {"value": format!("{}@x.com", 20 - i)},
+                    {"value": format!("p{}@x.com", i), "primary": i % 4 == 0}
+                ]);
+            }
+            let Value::Object(attributes) = attrs else {
+                unreachable!()
+            };
+            UserStore::create(
+                &store,
+                &t,
+                NewResource {
+                    id: format!("id-{i:02}"),
+                    attributes,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let schemas = Arc::new(SchemaSet::user());
+        let everything = list_users(&store, &t, &query(""), schemas.clone())
+            .await
+            .unwrap();
+        assert_eq!(everything.total_results, 12);
+        let plain = FakeStore::new(everything.resources);
+        for q in QUERIES {
+            let lq = query(q);
+            let from_memory = list_users(&store, &t, &lq, schemas.clone()).await.unwrap();
+            let reference = list_users(&plain, &t, &lq, schemas.clone()).await.unwrap();
+            assert_eq!(from_memory, reference, "{q}");
+        }
+    }
+}

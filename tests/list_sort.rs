@@ -341,3 +341,13 @@ fn sort_by_sorts_wrapped_items() {
     Sorter::new(&key("userName", SortOrder::Ascending), &schemas).sort_by(&mut items, |r| r);
     assert_eq!(items[0].id, "a");
 }
+
+#[test]
+fn empty_string_counts_as_no_data() {
+    let users = vec![
+        user("empty", json!({"title": ""})),
+        user("a", json!({"title": "a"})),
+    ];
+    let got = sorted_ids(users, "title", SortOrder::Ascending, &SchemaSet::user());
+    assert_eq!(got, ids(&["a", "empty"]));
+}

@@ -117,11 +117,13 @@ fn okta_rename_and_membership_in_one_patch() {
     assert!(gp.attributes_changed);
     assert_eq!(gp.attributes["displayName"], "Guides");
     assert!(gp.attributes.get("id").is_none());
+    let mut u2 = Member::new("u2");
+    u2.display = Some("Two".into());
     assert_eq!(
         gp.members,
         [
             MemberChange::Remove(vec!["u1".into()]),
-            MemberChange::Add(ids(&["u2"]))
+            MemberChange::Add(vec![u2])
         ]
     );
     assert!(report.fired(CompatRule::ReadOnlySameValue));

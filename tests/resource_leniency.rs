@@ -264,11 +264,11 @@ fn normalize_element_reads_one_member() {
     let (_, members) = set.attribute(None, "members").unwrap();
     let mut report = CompatReport::new();
     let v = normalize_element(
-        &json!({"VALUE": "u1", "$ref": null, "display": "ignored"}),
+        &json!({"VALUE": "u1", "$ref": null, "display": "Babs"}),
         members,
         &Compat::default(),
         &mut report,
     )
     .unwrap();
-    assert_eq!(v, Some(json!({"value": "u1"})));
+    assert_eq!(v, Some(json!({"value": "u1", "display": "Babs"})));
 }

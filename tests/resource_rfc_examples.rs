@@ -109,14 +109,12 @@ fn enterprise_user_8_3_round_trips_without_read_only_parts() {
 }
 
 #[test]
-fn group_8_4_round_trips_without_member_display() {
+fn group_8_4_round_trips_with_member_display() {
     let doc = load("8.4");
     let out = round_trip(&doc, &SchemaSet::group());
-    let mut want = expected(doc);
-    // members.display is readOnly (erratum 6011): the server fills it, client input is ignored.
-    for m in want["members"].as_array_mut().unwrap() {
-        assert!(m.as_object_mut().unwrap().remove("display").is_some());
-    }
+    let want = expected(doc);
+    // members.display (erratum 6011) is kept: Okta and the RFC example send it.
+    assert_eq!(out["members"][0]["display"], "Babs Jensen");
     assert_eq!(out, want);
 }
 

@@ -15,7 +15,7 @@ pub enum FilterErrorKind {
     /// Groups, `not` or value paths nest deeper than
     /// [`FilterLimits::max_depth`](super::FilterLimits::max_depth).
     TooDeep,
-    /// More attribute expressions than
+    /// More terms (attribute expressions and value paths) than
     /// [`FilterLimits::max_terms`](super::FilterLimits::max_terms).
     TooManyTerms,
 }

@@ -30,7 +30,8 @@ impl FilterLimits {
     pub const DEFAULT_MAX_LEN: usize = 8192;
     /// Default maximum nesting depth of `( )`, `not ( )` and `[ ]`.
     pub const DEFAULT_MAX_DEPTH: usize = 64;
-    /// Default maximum number of attribute expressions (`attr op value`, `attr pr`).
+    /// Default maximum number of terms: each attribute expression (`attr op value`,
+    /// `attr pr`) and each value path (`attr[...]`) counts one.
     pub const DEFAULT_MAX_TERMS: usize = 1000;
 
     /// The default limits: 8 KiB, depth 64, 1000 terms.
@@ -55,7 +56,7 @@ impl FilterLimits {
         self.max_depth = max_depth;
         self
     }
-    /// Sets the maximum number of attribute expressions.
+    /// Sets the maximum number of terms (attribute expressions and value paths).
     pub const fn with_max_terms(mut self, max_terms: usize) -> Self {
         self.max_terms = max_terms;
         self
@@ -69,7 +70,7 @@ impl FilterLimits {
     pub const fn max_depth(&self) -> usize {
         self.max_depth
     }
-    /// The maximum number of attribute expressions.
+    /// The maximum number of terms (attribute expressions and value paths).
     pub const fn max_terms(&self) -> usize {
         self.max_terms
     }

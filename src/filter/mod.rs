@@ -36,6 +36,19 @@
 //!
 //! Not accepted: nested brackets (`emails[type eq "a" and ims[...]]`), unquoted string
 //! values, and `True`/`NULL` (JSON literals are lower-case).
+//!
+//! # Evaluation
+//!
+//! [`Filter::bind`] resolves a filter against a tenant's [`SchemaSet`](crate::schema::SchemaSet)
+//! once (type checks are 400 `invalidFilter` up front); [`BoundFilter::matches`] then tests
+//! any [`ResourceView`]: a stored [`Resource`](crate::store::Resource) or a rendered JSON
+//! object. [`ElementFilter`] tests single elements of a multi-valued attribute (PATCH
+//! value paths). The matching rules are listed on [`BoundFilter`].
+//!
+//! # Compiling filters
+//!
+//! Stores that translate filters (e.g. to SQL) walk the public syntax tree with a
+//! [`Visitor`] or a [`Fold`]; [`Filter::attr_paths`] lists the attributes a filter reads.
 
 mod ast;
 mod display;

@@ -16,8 +16,9 @@ use crate::schema::{AttributeDef, Location, Returned, SchemaSet};
 ///   `returned: request` only appear when named in `attributes`.
 /// - With `attributes`, only the named attributes are returned (plus the `always`
 ///   ones). A sub-attribute path (`name.givenName`, `emails.value`) keeps only those
-///   sub-attributes; a whole extension URN keeps the whole extension object. Otherwise the
-///   `default` attributes are returned.
+///   sub-attributes; a whole extension URN keeps the extension's `default` attributes
+///   (its `request` ones must be named one by one). Without `attributes`, the `default`
+///   attributes are returned.
 /// - `excludedAttributes` removes attributes, sub-attributes or whole extensions from
 ///   that set, except `returned: always` ones.
 /// - Names and URNs match case-insensitively; paths the schemas do not define are
@@ -56,6 +57,9 @@ enum Plan {
 #[derive(Default)]
 struct Named {
     whole: bool,
+    /// The whole extension was named by its URN (which does not name its `request`
+    /// attributes: those must be named one by one).
+    whole_schema: bool,
     subs: Vec<String>,
 }
 
@@ -220,7 +224,7 @@ fn named(def: &AttributeDef, urn: Option<&str>, paths: &[AttrPath], schemas: &Sc
     for p in paths {
         if let (Some(urn), None) = (urn, p.sub()) {
             if names_schema(p, urn) {
-                out.whole = true;
+                out.whole_schema = true;
                 continue;
             }
         }
@@ -272,10 +276,11 @@ fn plan_attr(def: &AttributeDef, include: bool, asked: &Named, excl: &Named) -> 
         Returned::Always => return Plan::Except(hidden_subs(false)),
         _ => {}
     }
-    let mut plan = if asked.whole {
+    let whole = asked.whole || (asked.whole_schema && def.returned != Returned::Request);
+    let mut plan = if whole {
         Plan::Except(hidden_subs(true))
     } else if !asked.subs.is_empty() {
-        let mut keep: Vec<String> = def
+        let keep: Vec<String> = def
             .subs()
             .iter()
             .filter(|s| {
@@ -285,14 +290,13 @@ fn plan_attr(def: &AttributeDef, include: bool, asked: &Named, excl: &Named) -> 
             })
             .map(|s| s.name.clone())
             .collect();
-        keep.dedup();
         Plan::Only(keep)
     } else if include || def.returned == Returned::Request {
         Plan::Omit
     } else {
         Plan::Except(hidden_subs(true))
     };
-    if excl.whole {
+    if excl.whole || excl.whole_schema {
         return Plan::Omit;
     }
     let removable = |name: &String| {

@@ -141,19 +141,15 @@ impl ListQuery {
             if value.is_empty() {
                 continue;
             }
-            match param {
-                Param::Attributes => raw.attributes.push(value.to_owned()),
-                Param::ExcludedAttributes => raw.excluded.push(value.to_owned()),
-                _ => {
-                    let slot = raw.scalar(param);
-                    if slot.is_some() {
-                        return Err(Error::invalid_value(format!(
-                            "query parameter '{}' is given more than once",
-                            param.name()
-                        )));
-                    }
-                    *slot = Some(value.to_owned());
+            match raw.scalar(param) {
+                Some(Some(_)) => {
+                    return Err(Error::invalid_value(format!(
+                        "query parameter '{}' is given more than once",
+                        param.name()
+                    )))
                 }
+                Some(slot) => *slot = Some(value.to_owned()),
+                None => raw.list(param).push(value.to_owned()),
             }
         }
         raw.build(limits, parse_int_text)
@@ -182,16 +178,17 @@ impl ListQuery {
                 continue;
             }
             match param {
-                Param::Attributes => raw.attributes = string_list(param, value)?,
-                Param::ExcludedAttributes => raw.excluded = string_list(param, value)?,
+                Param::Attributes | Param::ExcludedAttributes => {
+                    *raw.list(param) = string_list(param, value)?;
+                }
                 Param::StartIndex => ints[0] = Some(json_int(param, value)?),
                 Param::Count => ints[1] = Some(json_int(param, value)?),
                 Param::Filter | Param::SortBy | Param::SortOrder => {
                     let s = value.as_str().ok_or_else(|| {
                         Error::invalid_value(format!("'{}' must be a string", param.name()))
                     })?;
-                    if !s.trim().is_empty() {
-                        *raw.scalar(param) = Some(s.trim().to_owned());
+                    if let (Some(slot), false) = (raw.scalar(param), s.trim().is_empty()) {
+                        *slot = Some(s.trim().to_owned());
                     }
                 }
             }
@@ -277,14 +274,23 @@ struct RawParams {
 }
 
 impl RawParams {
-    fn scalar(&mut self, p: Param) -> &mut Option<String> {
+    /// The slot of a single-valued parameter; `None` for the two lists.
+    fn scalar(&mut self, p: Param) -> Option<&mut Option<String>> {
         match p {
-            Param::Filter => &mut self.filter,
-            Param::SortBy => &mut self.sort_by,
-            Param::SortOrder => &mut self.sort_order,
-            Param::StartIndex => &mut self.start_index,
-            // Lists are handled by the callers; `count` is the only scalar left.
-            Param::Count | Param::Attributes | Param::ExcludedAttributes => &mut self.count,
+            Param::Filter => Some(&mut self.filter),
+            Param::SortBy => Some(&mut self.sort_by),
+            Param::SortOrder => Some(&mut self.sort_order),
+            Param::StartIndex => Some(&mut self.start_index),
+            Param::Count => Some(&mut self.count),
+            Param::Attributes | Param::ExcludedAttributes => None,
+        }
+    }
+
+    /// The list of `attributes` or (for any other parameter) `excludedAttributes`.
+    fn list(&mut self, p: Param) -> &mut Vec<String> {
+        match p {
+            Param::Attributes => &mut self.attributes,
+            _ => &mut self.excluded,
         }
     }
 

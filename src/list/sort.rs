@@ -29,7 +29,8 @@ pub fn compare(a: &Resource, b: &Resource, key: &SortKey, schemas: &SchemaSet) -
 /// - a multi-valued attribute contributes the value of its `primary` element, else its
 ///   first element; a complex attribute named without a sub-attribute contributes its
 ///   `value` sub-attribute;
-/// - a resource without a value (absent, `null`, or an unknown attribute) sorts **last**
+/// - a resource without a value (absent, `null`, `""`, `[]`, or an attribute the schemas
+///   do not define) sorts **last**
 ///   in ascending order and **first** in descending order ("ordered last if ascending and
 ///   first if descending");
 /// - `id`, `meta.created`, `meta.lastModified` and `meta.version` come from the
@@ -249,7 +250,9 @@ enum SortValue {
 impl SortValue {
     fn from_json(v: &Value, ty: AttributeType, case_exact: bool) -> Option<SortValue> {
         match v {
+            // An empty string is "no data", as for the `pr` filter.
             Value::Null | Value::Array(_) | Value::Object(_) => None,
+            Value::String(s) if s.is_empty() => None,
             Value::Bool(b) => Some(SortValue::Bool(*b)),
             Value::Number(n) => Some(SortValue::Num(n.clone())),
             Value::String(s) => {

@@ -203,7 +203,7 @@ impl<'a> Engine<'a, '_> {
         let urn = ext.schema.id.as_str();
         Some(match kind {
             PatchOpKind::Remove => {
-                map.remove(urn);
+                map.shift_remove(urn);
                 Ok(())
             }
             _ => self.pathless(map, kind, value, Some(urn)),
@@ -292,18 +292,18 @@ impl<'a> Engine<'a, '_> {
         };
         match r.sub {
             None => {
-                c.remove(&r.attr.name);
+                c.shift_remove(&r.attr.name);
             }
             Some(s) => {
                 let now_empty = match c.get_mut(&r.attr.name) {
                     Some(Value::Object(o)) => {
-                        o.remove(&s.name);
+                        o.shift_remove(&s.name);
                         o.is_empty()
                     }
                     Some(Value::Array(items)) => {
                         for it in items.iter_mut() {
                             if let Value::Object(o) = it {
-                                o.remove(&s.name);
+                                o.shift_remove(&s.name);
                             }
                         }
                         items.retain(|it| it.as_object().map_or(true, |o| !o.is_empty()));
@@ -312,7 +312,7 @@ impl<'a> Engine<'a, '_> {
                     _ => false,
                 };
                 if now_empty {
-                    c.remove(&r.attr.name);
+                    c.shift_remove(&r.attr.name);
                 }
             }
         }
@@ -349,7 +349,7 @@ impl<'a> Engine<'a, '_> {
                 _ => false,
             };
             if now_empty {
-                c.remove(&r.attr.name);
+                c.shift_remove(&r.attr.name);
             }
         }
         tidy(map, r.location);
@@ -503,14 +503,14 @@ impl<'a> Engine<'a, '_> {
             Some(sd) => {
                 for &i in selected {
                     if let Some(Value::Object(el)) = items.get_mut(i) {
-                        el.remove(&sd.name);
+                        el.shift_remove(&sd.name);
                     }
                 }
                 items.retain(|it| it.as_object().map_or(true, |o| !o.is_empty()));
             }
         }
         if items.is_empty() {
-            c.remove(&target.attr.name);
+            c.shift_remove(&target.attr.name);
         }
         tidy(map, target.location);
         Ok(())
@@ -633,7 +633,7 @@ fn tidy(map: &mut Map<String, Value>, loc: Location<'_>) {
             .and_then(Value::as_object)
             .is_some_and(Map::is_empty)
         {
-            map.remove(urn);
+            map.shift_remove(urn);
         }
     }
 }

@@ -150,6 +150,30 @@ fn check_result(
     schemas: &SchemaSet,
     policy: &Policy,
 ) -> Result<()> {
-    check_immutable(old, new, schemas)?;
+    if has_checked_immutables(schemas) {
+        check_immutable(old, new, schemas)?;
+    }
     validate(new, schemas, policy)
+}
+
+/// Whether [`check_immutable`] has anything to check: an `immutable` top-level attribute, or
+/// sub-attribute of a single-valued complex one. The built-in User and Group sets have none
+/// (Group `members.value` is inside a multi-valued attribute, which the engine checks per
+/// operation), so the walk over the whole resource is skipped for them.
+fn has_checked_immutables(schemas: &SchemaSet) -> bool {
+    use crate::schema::Mutability::Immutable;
+    schemas
+        .common()
+        .iter()
+        .chain(&schemas.core().attributes)
+        .chain(
+            schemas
+                .extensions()
+                .iter()
+                .flat_map(|e| &e.schema.attributes),
+        )
+        .any(|a| {
+            a.mutability == Immutable
+                || (!a.multi_valued && a.subs().iter().any(|s| s.mutability == Immutable))
+        })
 }

@@ -14,6 +14,20 @@
 //! - `password` is stored (it is `writeOnly`) but never output;
 //! - no `null`s, no empty arrays or objects.
 //!
+//! # Untrusted input
+//!
+//! Everything here reads client JSON without panicking (a property test feeds arbitrary
+//! bodies through [`normalize`], [`validate`] and [`render`]). Bounds:
+//! - nesting follows the schema (attribute, sub-attribute), never the input's depth;
+//! - a multi-valued attribute holds at most [`Policy::values_limit`](crate::schema::Policy)
+//!   values (default 1000); Group `members` is bounded by the request body limit unless
+//!   [`Policy::max_members`](crate::schema::Policy::max_members) caps it;
+//! - string lengths are capped by the policy when the host asks for it
+//!   ([`Policy::max_length`](crate::schema::Policy::max_length)).
+//!
+//! Limits are `invalidValue` errors, not `tooMany`: RFC 7644 Table 9 reserves `tooMany`
+//! for filters that would return too many results.
+//!
 //! # A write, step by step
 //!
 //! ```
@@ -39,6 +53,7 @@
 //! ```
 
 mod group;
+mod loc;
 mod normalize;
 mod render;
 mod typed;

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::loc::Loc;
 use crate::compat::{Compat, CompatReport, CompatRule};
 use crate::error::Error;
 use crate::schema::{
@@ -138,14 +139,11 @@ pub fn normalize_value(
     let mut cx = Cx { compat, report };
     let manager = is_manager(target.location, target.attr);
     let attr_path = match target.location {
-        Location::Core => target.attr.name.clone(),
-        Location::Extension(urn) => format!("{urn}:{}", target.attr.name),
+        Location::Core => Loc::Attr(&target.attr.name),
+        Location::Extension(urn) => Loc::Ext(urn, &target.attr.name),
     };
     match target.sub {
-        Some(sub) => {
-            let path = format!("{attr_path}.{}", sub.name);
-            attr_value(value, sub, &path, false, &mut cx)
-        }
+        Some(sub) => attr_value(value, sub, &Loc::Sub(&attr_path, &sub.name), false, &mut cx),
         None => attr_value(value, target.attr, &attr_path, manager, &mut cx),
     }
 }
@@ -166,7 +164,7 @@ pub fn normalize_element(
     report: &mut CompatReport,
 ) -> Result<Option<Value>, Error> {
     let mut cx = Cx { compat, report };
-    single(value, attr, &attr.name, false, &mut cx)
+    single(value, attr, &Loc::Attr(&attr.name), false, &mut cx)
 }
 
 struct Cx<'a> {
@@ -249,7 +247,7 @@ fn put_core(
     if def.mutability == Mutability::ReadOnly {
         return Ok(());
     }
-    if let Some(v) = attr_value(value, def, &def.name, false, cx)? {
+    if let Some(v) = attr_value(value, def, &Loc::Attr(&def.name), false, cx)? {
         out.retain(|(i, _, _)| *i != idx);
         out.push((idx, def.name.clone(), v));
     }
@@ -280,7 +278,7 @@ fn put_extension(
         return Ok(());
     }
     let manager = is_manager(Location::Extension(&ext.schema.id), def);
-    let path = format!("{}:{}", ext.schema.id, def.name);
+    let path = Loc::Ext(&ext.schema.id, &def.name);
     if let (Some(v), Some(slot)) = (
         attr_value(value, def, &path, manager, cx)?,
         out.get_mut(ext_idx),
@@ -295,7 +293,7 @@ fn put_extension(
 fn attr_value(
     value: &Value,
     def: &AttributeDef,
-    path: &str,
+    path: &Loc<'_>,
     manager: bool,
     cx: &mut Cx<'_>,
 ) -> Result<Option<Value>, Error> {
@@ -312,7 +310,7 @@ fn attr_value(
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        if let Some(v) = single(item, def, &format!("{path}[{i}]"), false, cx)? {
+        if let Some(v) = single(item, def, &Loc::Index(path, i), false, cx)? {
             out.push(v);
         }
     }
@@ -323,7 +321,7 @@ fn attr_value(
 fn single(
     value: &Value,
     def: &AttributeDef,
-    path: &str,
+    path: &Loc<'_>,
     manager: bool,
     cx: &mut Cx<'_>,
 ) -> Result<Option<Value>, Error> {
@@ -376,7 +374,7 @@ fn single(
         if sub.mutability == Mutability::ReadOnly {
             continue;
         }
-        let sub_path = format!("{path}.{}", sub.name);
+        let sub_path = Loc::Sub(path, &sub.name);
         if v.is_null() {
             cx.lenient(CompatRule::NullSubAttribute, || {
                 Error::invalid_value(format!("sub-attribute '{sub_path}' must not be null"))
@@ -397,7 +395,12 @@ fn single(
     )))
 }
 
-fn scalar(value: &Value, ty: AttributeType, path: &str, cx: &mut Cx<'_>) -> Result<Value, Error> {
+fn scalar(
+    value: &Value,
+    ty: AttributeType,
+    path: &Loc<'_>,
+    cx: &mut Cx<'_>,
+) -> Result<Value, Error> {
     let bad = |what: &str| Error::invalid_value(format!("attribute '{path}' must be {what}"));
     match ty {
         AttributeType::String | AttributeType::Reference => match value {

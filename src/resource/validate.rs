@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::loc::Loc;
 use crate::error::Error;
 use crate::schema::{AttributeDef, AttributeType, Mutability, Policy, SchemaSet};
 
@@ -38,7 +39,7 @@ pub fn validate(
         if def.mutability == Mutability::ReadOnly {
             continue;
         }
-        v.attribute(def, get(attrs, &def.name), &def.name)?;
+        v.attribute(def, get(attrs, &def.name), &Loc::Attr(&def.name))?;
     }
     for ext in schemas.extensions() {
         let obj = get(attrs, &ext.schema.id).and_then(Value::as_object);
@@ -47,7 +48,7 @@ pub fn validate(
                 continue;
             }
             let value = obj.and_then(|o| get(o, &def.name));
-            v.attribute(def, value, &format!("{}:{}", ext.schema.id, def.name))?;
+            v.attribute(def, value, &Loc::Ext(&ext.schema.id, &def.name))?;
         }
     }
     Ok(())
@@ -71,7 +72,12 @@ pub fn check_immutable(
     schemas: &SchemaSet,
 ) -> Result<(), Error> {
     for def in schemas.common().iter().chain(&schemas.core().attributes) {
-        immutable(def, get(old, &def.name), get(new, &def.name), &def.name)?;
+        immutable(
+            def,
+            get(old, &def.name),
+            get(new, &def.name),
+            &Loc::Attr(&def.name),
+        )?;
     }
     for ext in schemas.extensions() {
         let o = get(old, &ext.schema.id).and_then(Value::as_object);
@@ -81,7 +87,7 @@ pub fn check_immutable(
                 def,
                 o.and_then(|m| get(m, &def.name)),
                 n.and_then(|m| get(m, &def.name)),
-                &format!("{}:{}", ext.schema.id, def.name),
+                &Loc::Ext(&ext.schema.id, &def.name),
             )?;
         }
     }
@@ -92,7 +98,7 @@ fn immutable(
     def: &AttributeDef,
     old: Option<&Value>,
     new: Option<&Value>,
-    path: &str,
+    path: &Loc<'_>,
 ) -> Result<(), Error> {
     if def.mutability == Mutability::Immutable && !is_empty(old) && !same(def, old, new) {
         return Err(Error::mutability(format!(
@@ -107,7 +113,7 @@ fn immutable(
                 sub,
                 o.and_then(|m| get(m, &sub.name)),
                 n.and_then(|m| get(m, &sub.name)),
-                &format!("{path}.{}", sub.name),
+                &Loc::Sub(path, &sub.name),
             )?;
         }
     }
@@ -152,7 +158,7 @@ impl Validator<'_> {
         &self,
         def: &AttributeDef,
         value: Option<&Value>,
-        path: &str,
+        path: &Loc<'_>,
     ) -> Result<(), Error> {
         if is_empty(value) {
             if def.required || self.policy.requires(self.set, def, None) {
@@ -203,7 +209,7 @@ impl Validator<'_> {
             )));
         }
         for (i, item) in items.iter().enumerate() {
-            self.single(def, None, item, &format!("{path}[{i}]"))?;
+            self.single(def, None, item, &Loc::Index(path, i))?;
         }
         Ok(())
     }
@@ -214,7 +220,7 @@ impl Validator<'_> {
         attr: &AttributeDef,
         sub: Option<&AttributeDef>,
         value: &Value,
-        path: &str,
+        path: &Loc<'_>,
     ) -> Result<(), Error> {
         let def = sub.unwrap_or(attr);
         if def.ty == AttributeType::Complex && sub.is_none() {
@@ -225,7 +231,7 @@ impl Validator<'_> {
             };
             for s in attr.subs() {
                 let v = get(obj, &s.name);
-                let sub_path = format!("{path}.{}", s.name);
+                let sub_path = Loc::Sub(path, &s.name);
                 if is_empty(v) {
                     if s.required || self.policy.requires(self.set, attr, Some(s)) {
                         return Err(Error::invalid_value(format!(
@@ -237,7 +243,7 @@ impl Validator<'_> {
                 match v {
                     Some(Value::Array(items)) if s.multi_valued => {
                         for (i, item) in items.iter().enumerate() {
-                            self.single(attr, Some(s), item, &format!("{sub_path}[{i}]"))?;
+                            self.single(attr, Some(s), item, &Loc::Index(&sub_path, i))?;
                         }
                     }
                     Some(v) => self.single(attr, Some(s), v, &sub_path)?,
@@ -259,7 +265,7 @@ impl Validator<'_> {
         self.canonical(def, s, path)
     }
 
-    fn canonical(&self, def: &AttributeDef, s: &str, path: &str) -> Result<(), Error> {
+    fn canonical(&self, def: &AttributeDef, s: &str, path: &Loc<'_>) -> Result<(), Error> {
         if !self.policy.canonical_values_enforced()
             || (def.name == "type" && !self.policy.canonical_types_enforced())
         {

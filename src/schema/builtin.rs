@@ -6,8 +6,8 @@
 //! - erratum 5368 (verified): Group `displayName` is `required: true`;
 //! - erratum 8471 (verified): User `groups.$ref` references `Group` only;
 //! - erratum 8472 (verified): Enterprise `manager.value` is `caseExact: true`;
-//! - erratum 6011 (reported): Group `members` gains the `display` sub-attribute that the
-//!   RFC's own §8.4 example and Okta's group push use;
+//! - erratum 6011 (reported): Group `members` gains the `display` sub-attribute (immutable,
+//!   like its siblings) that the RFC's own §8.4 example and Okta's group push use;
 //! - User `addresses` gains `primary`, which the RFC's §8.2 example sets.
 
 use std::sync::OnceLock;
@@ -65,8 +65,12 @@ fn load() -> Builtins {
                 if !subs.iter().any(|s| s.name == "display") {
                     subs.push(
                         AttributeDef::new("display", AttributeType::String)
-                            .description("A human-readable name, primarily used for display purposes. READ-ONLY.")
-                            .mutability(Mutability::ReadOnly),
+                            .description(
+                                "A human-readable name, primarily used for display purposes.",
+                            )
+                            // Immutable like the other member sub-attributes: the RFC's
+                            // own §8.4 example and Okta's group push send it.
+                            .mutability(Mutability::Immutable),
                     );
                 }
             }

@@ -353,3 +353,45 @@ fn for_each_def(set: &mut SchemaSet, mut f: impl FnMut(&mut AttributeDef)) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_plain_dotted_and_urn_paths() {
+        let p = parse_path("name.givenName").unwrap();
+        assert_eq!(
+            (p.urn(), p.name(), p.sub()),
+            (None, "name", Some("givenName"))
+        );
+        let p =
+            parse_path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value")
+                .unwrap();
+        assert_eq!(
+            p.urn(),
+            Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
+        );
+        assert_eq!((p.name(), p.sub()), ("manager", Some("value")));
+        assert_eq!(parse_path("members.$ref").unwrap().sub(), Some("$ref"));
+    }
+
+    #[test]
+    fn rejects_malformed_paths() {
+        for bad in ["", "name.", ".x", "a b", "name.given.x", "urn:", "1abc"] {
+            assert!(parse_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn per_path_cap_wins_over_global_and_own_cap_is_kept() {
+        let set = SchemaSet::user();
+        let user_name = set.core().attribute("userName").unwrap();
+        let p = Policy::default().max_length(255);
+        assert_eq!(p.max_length_for(&set, user_name, None), Some(255));
+        let p = p.max_length_of("userName", 300).unwrap();
+        assert_eq!(p.max_length_for(&set, user_name, None), Some(300));
+        let active = set.core().attribute("active").unwrap();
+        assert_eq!(p.max_length_for(&set, active, None), None);
+    }
+}

@@ -7,9 +7,9 @@ use serde_json::json;
 
 use super::data::*;
 use super::CaseResult;
+use crate::list::Sorter;
 use crate::path::AttrPath;
 use crate::schema::SchemaSet;
-use crate::store::memory::sort;
 use crate::store::{Pushdown, SortKey, SortOrder, StoreError, UserStore};
 use crate::tenant::TenantId;
 
@@ -483,10 +483,11 @@ pub(super) async fn sort(store: Arc<dyn UserStore>) -> CaseResult {
                 got == all,
                 "sort by {path} {order:?} must return every user once"
             );
+            let sorter = Sorter::new(&key, &schemas);
             for pair in page.resources.windows(2) {
                 if let [a, b] = pair {
                     check!(
-                        sort::compare(&key, &schemas, a, b) != Ordering::Greater,
+                        sorter.compare(a, b) != Ordering::Greater,
                         "sort by {path} {order:?}: {} comes before {} but sorts after it",
                         a.id,
                         b.id

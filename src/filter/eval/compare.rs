@@ -280,7 +280,18 @@ impl StrTest {
         if self.case_exact {
             return apply_exact(self.op, s, v);
         }
-        if self.ascii && s.is_ascii() {
+        if self.ascii && self.op == Op::Eq {
+            // Only ASCII letters and KELVIN SIGN (3 bytes) lower-case to ASCII, so a value
+            // of the same length matches iff it matches ASCII-case-insensitively, and a
+            // shorter or ASCII one of another length never does. This decides most
+            // comparisons from the length alone, without reading the string.
+            if s.len() == v.len() {
+                return s.as_bytes().eq_ignore_ascii_case(v.as_bytes());
+            }
+            if s.len() < v.len() || s.is_ascii() {
+                return false;
+            }
+        } else if self.ascii && s.is_ascii() {
             return apply_ascii_ci(self.op, s.as_bytes(), v.as_bytes());
         }
         // Non-ASCII: full Unicode lower-casing, which may allocate.
@@ -297,6 +308,32 @@ fn apply_exact(op: Op, s: &str, v: &str) -> bool {
     }
 }
 
+/// Whether ASCII `s` contains the lower-case ASCII `v`, ignoring ASCII case: find each
+/// occurrence of the first byte (either case), then compare the rest.
+fn contains_ascii_ci(s: &[u8], v: &[u8]) -> bool {
+    let Some((&first, rest)) = v.split_first() else {
+        return true;
+    };
+    let Some(end) = s.len().checked_sub(v.len()) else {
+        return false;
+    };
+    let upper = first.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(p) = s
+        .get(from..=end)
+        .and_then(|w| w.iter().position(|&b| b == first || b == upper))
+    {
+        let at = from + p;
+        if s.get(at + 1..at + v.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+        {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
 /// `v` is already lower-case ASCII.
 fn apply_ascii_ci(op: Op, s: &[u8], v: &[u8]) -> bool {
     match op {
@@ -307,12 +344,7 @@ fn apply_ascii_ci(op: Op, s: &[u8], v: &[u8]) -> bool {
             .checked_sub(v.len())
             .and_then(|start| s.get(start..))
             .is_some_and(|p| p.eq_ignore_ascii_case(v)),
-        Op::Co => {
-            if v.is_empty() {
-                return true;
-            }
-            s.windows(v.len()).any(|w| w.eq_ignore_ascii_case(v))
-        }
+        Op::Co => contains_ascii_ci(s, v),
         _ => {
             let ord = s.iter().map(u8::to_ascii_lowercase).cmp(v.iter().copied());
             op.accepts(ord)
@@ -357,6 +389,14 @@ mod tests {
         assert!(!b(Op::Ew, "en", "sen"));
         assert!(b(Op::Co, "BJensen", "jen"));
         assert!(b(Op::Co, "x", ""));
+        assert!(b(Op::Co, "user1@Example.ORG", "@example.org"));
+        assert!(!b(Op::Co, "user1@example.or", "@example.org"));
+        assert!(b(Op::Co, "aab", "ab"));
+        assert!(b(Op::Co, "ab", "ab"));
+        assert!(b(Op::Co, "x@12", "@1"));
+        let long = format!("{}@Example.ORG", "A".repeat(200));
+        assert!(b(Op::Co, &long, "a@example.org"));
+        assert!(!b(Op::Co, &long, "b@example.org"));
         assert!(!b(Op::Co, "", "a"));
         assert!(b(Op::Gt, "B", "a"));
         assert!(b(Op::Lt, "a", "ab"));
@@ -371,6 +411,27 @@ mod tests {
         let t = StrTest::new(Op::Eq, "k", false);
         // KELVIN SIGN lower-cases to ASCII 'k'.
         assert!(t.matches("\u{212A}"));
+        let t = StrTest::new(Op::Eq, "Kate", false);
+        assert!(t.matches("\u{212A}ATE"));
+        assert!(t.matches("KATE"));
+        assert!(!t.matches("KAT"));
+        assert!(!t.matches("KATES"));
+        assert!(!t.matches("KATÉ"));
+    }
+
+    proptest::proptest! {
+        /// The ASCII fast paths agree with full Unicode lower-casing.
+        #[test]
+        fn fast_paths_agree_with_unicode_lowercase(
+            s in "[a-cA-C@.\u{212A}kKÉé]{0,8}",
+            v in "[a-cA-C@.kKé]{0,4}",
+        ) {
+            for op in [Op::Eq, Op::Co, Op::Sw, Op::Ew, Op::Gt, Op::Ge, Op::Lt, Op::Le] {
+                let t = StrTest::new(op, &v, false);
+                let want = apply_exact(op, &s.to_lowercase(), &v.to_lowercase());
+                proptest::prop_assert_eq!(t.matches(&s), want, "{:?} {:?} {:?}", op, s, v);
+            }
+        }
     }
 
     #[test]

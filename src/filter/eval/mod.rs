@@ -7,45 +7,11 @@
 //! The [`BoundFilter`] then tests resources with [`BoundFilter::matches`], which cannot fail
 //! and, for ASCII data, does not allocate.
 //!
-//! # Semantics
-//!
-//! - Strings, references and binaries compare per the attribute's `caseExact` (binary is
-//!   always case exact, RFC 7643 §2.3.6). `gt`/`ge`/`lt`/`le` compare strings by code
-//!   point, after lower-casing when not `caseExact`.
-//! - Integers and decimals compare numerically, dateTimes as instants (so
-//!   `2011-05-13T06:42:34+02:00 eq 2011-05-13T04:42:34Z`). A dateTime without an offset is
-//!   taken as UTC. A comparison value that is not a date-time is `invalidFilter`.
-//! - Booleans and binaries support only `eq` and `ne`; other operators are
-//!   `invalidFilter` (RFC 7644 §3.4.2.2). `co`/`sw`/`ew` on numbers and dateTimes are
-//!   `invalidFilter` too.
-//! - Lenient comparison values: a number or boolean compared with a string attribute is
-//!   taken as its JSON text (`employeeNumber eq 701984`); `"true"`/`"false"` are accepted
-//!   for booleans and numeric strings for numbers.
-//! - A multi-valued attribute matches when any of its values matches. A complex attribute
-//!   named without a sub-attribute is compared through its `value` sub-attribute
-//!   (`emails co "example.com"` is `emails.value co "example.com"`, RFC 7644 Figure 2);
-//!   a complex attribute without one (`name eq "x"`) is `invalidFilter`.
-//! - `emails[type eq "work" and value co "@example.com"]`: every condition holds on the
-//!   same element. Inner paths are sub-attributes of the bracketed attribute; the fully
-//!   qualified form (`emails.type`) is accepted too.
-//! - `pr` is false for an absent attribute, `null`, `""`, `[]` and `{}`.
-//! - `ne` is the negation of `eq`: it is true when the attribute is absent, and for a
-//!   multi-valued attribute when *no* value equals (`emails.type ne "work"` finds the users
-//!   without a work email). RFC 7644 defines `ne` only as "not identical"; reading its
-//!   any-value rule literally would make `emails.type ne "work"` match every user with a
-//!   work and a home email, which no client means, and would make `ne` disagree with
-//!   `not (... eq ...)`.
-//! - `eq null` is true when the attribute has no value (`not (attr pr)`), `ne null` when
-//!   it has one; other operators with `null` are `invalidFilter`.
-//! - An attribute the schema does not define makes its expression false (so
-//!   `not (foo eq "x")` is true), unless [`EvalOptions::strict_attributes`] is set, which
-//!   makes it `invalidFilter`.
-//! - `schemas` is understood: the core schema URN plus each extension whose object is
-//!   present (or the resource's own `schemas` member, in rendered JSON).
-//! - `meta.created` / `meta.lastModified` / `meta.version` come from the stored resource;
-//!   `meta.resourceType` is the schema set's resource type.
+//! The rules (case, types, multi-valued attributes, `pr`, `ne`, `null`, unknown
+//! attributes) are documented on [`BoundFilter`].
 
 mod compare;
+mod exec;
 mod view;
 
 use std::sync::OnceLock;
@@ -54,27 +20,45 @@ use serde_json::{Map, Value};
 
 pub use view::{MetaAttr, MetaValue, ResourceView};
 
-use self::compare::{json_present, prepare, Cand, Prepared, Test};
+use self::compare::{prepare, Prepared, Test};
 use super::ast::Filter;
 use crate::error::Error;
 use crate::path::AttrPath;
-use crate::schema::{AttributeDef, AttributeType, Location, SchemaSet};
+use crate::schema::{AttributeDef, AttributeType, Location, Resolved, SchemaSet};
 
 /// Options for binding a filter.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EvalOptions {
     /// When true, a path the schema does not define is `invalidFilter`; when false (the
     /// default) its expression matches nothing.
     pub strict_attributes: bool,
+    /// When true (the default), an unqualified name that the core schema does not define
+    /// resolves to the one extension that does: Entra ID sends `manager eq "..."` for the
+    /// enterprise `manager`. A name defined by several extensions stays unresolved.
+    pub unqualified_extension_attributes: bool,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl EvalOptions {
-    /// The default options: unknown attributes match nothing.
+    /// The default options: unknown attributes match nothing; unqualified extension
+    /// attribute names are resolved.
     pub const fn new() -> Self {
         EvalOptions {
             strict_attributes: false,
+            unqualified_extension_attributes: true,
         }
+    }
+
+    /// Sets [`unqualified_extension_attributes`](Self::unqualified_extension_attributes).
+    pub const fn unqualified_extension_attributes(mut self, yes: bool) -> Self {
+        self.unqualified_extension_attributes = yes;
+        self
     }
 
     /// Sets [`strict_attributes`](Self::strict_attributes).
@@ -87,6 +71,77 @@ impl EvalOptions {
 /// A filter bound to a schema set: resolved, type-checked and ready to test resources.
 ///
 /// Built by [`Filter::bind`]. Cheap to share (`Send + Sync`); testing never fails.
+///
+/// # Semantics
+///
+/// - Strings, references and binaries compare per the attribute's `caseExact` (binary is
+///   always case exact, RFC 7643 §2.3.6). `gt`/`ge`/`lt`/`le` compare strings by code
+///   point, after lower-casing when not `caseExact`.
+/// - Integers and decimals compare numerically, dateTimes as instants (so
+///   `2011-05-13T06:42:34+02:00 eq 2011-05-13T04:42:34Z`). A dateTime without an offset is
+///   taken as UTC. A comparison value that is not a date-time is `invalidFilter`.
+/// - Booleans and binaries support only `eq` and `ne`; other operators are
+///   `invalidFilter` (RFC 7644 §3.4.2.2). `co`/`sw`/`ew` on numbers and dateTimes are
+///   `invalidFilter` too.
+/// - Lenient comparison values: a number or boolean compared with a string attribute is
+///   taken as its JSON text (`employeeNumber eq 701984`); `"true"`/`"false"` are accepted
+///   for booleans and numeric strings for numbers.
+/// - A multi-valued attribute matches when any of its values matches. A complex attribute
+///   named without a sub-attribute is compared through its `value` sub-attribute
+///   (`emails co "example.com"` is `emails.value co "example.com"`, RFC 7644 Figure 2);
+///   a complex attribute without one (`name eq "x"`) is `invalidFilter`.
+/// - `emails[type eq "work" and value co "@example.com"]`: every condition holds on the
+///   same element. Inner paths are sub-attributes of the bracketed attribute; the fully
+///   qualified form (`emails.type`) is accepted too.
+/// - `pr` is false for an absent attribute, `null`, `""`, `[]` and `{}`.
+/// - `ne` is the negation of `eq`: it is true when the attribute is absent, and for a
+///   multi-valued attribute when *no* value equals (`emails.type ne "work"` finds the users
+///   without a work email). RFC 7644 defines `ne` only as "not identical"; reading its
+///   any-value rule literally would make `emails.type ne "work"` match every user with a
+///   work and a home email, which no client means, and would make `ne` disagree with
+///   `not (... eq ...)`.
+/// - `eq null` is true when the attribute has no value (`not (attr pr)`), `ne null` when
+///   it has one; other operators with `null` are `invalidFilter`.
+/// - An unqualified name that only an extension defines resolves to it
+///   (`manager eq "..."`, as Entra ID sends; see
+///   [`EvalOptions::unqualified_extension_attributes`]).
+/// - An attribute the schema does not define makes its expression false (so
+///   `not (foo eq "x")` is true), unless [`EvalOptions::strict_attributes`] is set, which
+///   makes it `invalidFilter`.
+/// - `schemas` is understood: the core schema URN plus each extension whose object is
+///   present (or the resource's own `schemas` member, in rendered JSON).
+/// - `meta.created` / `meta.lastModified` / `meta.version` come from the stored resource;
+///   `meta.resourceType` is the schema set's resource type.
+///
+/// # Cost
+///
+/// Binding is linear in the filter's size; testing a resource is linear in the filter's
+/// size times the number of values it reads, and recurses as deep as the filter nests
+/// (bounded by the parser's nesting limit, [`FilterLimits`](crate::filter::FilterLimits)).
+///
+/// # Example
+///
+/// ```
+/// use scimitar::filter::{EvalOptions, Filter};
+/// use scimitar::schema::SchemaSet;
+/// use serde_json::json;
+///
+/// let schemas = SchemaSet::user();
+/// let filter: Filter = r#"emails[type eq "work" and value co "@EXAMPLE.com"]"#.parse()?;
+/// let bound = filter.bind(&schemas, EvalOptions::default())?;
+///
+/// let user = json!({
+///     "userName": "bjensen",
+///     "emails": [{"type": "work", "value": "bjensen@example.com"}]
+/// });
+/// let user = user.as_object().ok_or("not an object")?;
+/// assert!(bound.matches(user));
+///
+/// // `gt` on a boolean is refused before any data is read.
+/// let err = "active gt true".parse::<Filter>()?.bind(&schemas, EvalOptions::default());
+/// assert_eq!(err.map(|_| ()).map_err(|e| e.kind()), Err(scimitar::ErrorKind::InvalidFilter));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct BoundFilter {
     root: Node,
@@ -281,7 +336,7 @@ impl<'a> Binder<'a> {
                 "'{path}[{inner}]': a value path applies to an attribute, not to a sub-attribute"
             )));
         }
-        let Some(resolved) = self.schemas.resolve(path) else {
+        let Some(resolved) = self.resolve(path) else {
             return self.unknown(path).map(|()| Node::Const(false));
         };
         let def = resolved.attr;
@@ -373,6 +428,28 @@ impl<'a> Binder<'a> {
         Ok(Some((access, sub)))
     }
 
+    /// [`SchemaSet::resolve`], plus unqualified extension names when the options allow.
+    fn resolve(&self, path: &AttrPath) -> Option<Resolved<'a>> {
+        let schemas: &'a SchemaSet = self.schemas;
+        if let Some(r) = schemas.resolve(path) {
+            return Some(r);
+        }
+        if path.urn().is_some() || !self.options.unqualified_extension_attributes {
+            return None;
+        }
+        let mut found = schemas.extensions().iter().filter_map(|e| {
+            let qualified = AttrPath::new(
+                Some(e.schema.id.clone()),
+                path.name(),
+                path.sub().map(str::to_owned),
+            );
+            schemas.resolve(&qualified)
+        });
+        let first = found.next()?;
+        // Ambiguous between extensions: the client must qualify the name.
+        found.next().is_none().then_some(first)
+    }
+
     fn unknown(&self, path: &AttrPath) -> Result<(), Error> {
         if self.options.strict_attributes {
             Err(Error::invalid_filter(format!(
@@ -416,7 +493,7 @@ impl<'a> Binder<'a> {
                 case_exact: false,
             }));
         }
-        let Some(resolved) = schemas.resolve(path) else {
+        let Some(resolved) = self.resolve(path) else {
             self.unknown(path)?;
             return Ok(None);
         };
@@ -489,100 +566,6 @@ fn attr_access(location: &Location<'_>, attr: &AttributeDef, sub: Option<&Attrib
 fn schemas_def() -> &'static AttributeDef {
     static DEF: OnceLock<AttributeDef> = OnceLock::new();
     DEF.get_or_init(|| AttributeDef::new("schemas", AttributeType::Reference).multi_valued(true))
-}
-
-/// Calls `f` on each value of `v` (the elements of an array), until one returns true.
-fn any_json<'v>(v: &'v Value, f: &mut impl FnMut(Cand<'v>) -> bool) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Array(items) => items.iter().any(|i| !i.is_null() && f(Cand::Json(i))),
-        other => f(Cand::Json(other)),
-    }
-}
-
-impl Access {
-    /// Whether any value reached by this access satisfies `f`.
-    fn any<V: ResourceView + ?Sized>(
-        &self,
-        view: &V,
-        elem: Option<&Map<String, Value>>,
-        f: &mut impl FnMut(Cand<'_>) -> bool,
-    ) -> bool {
-        match self {
-            Access::Attr { ext, name, sub } => {
-                let top = match ext {
-                    None => view.attributes().get(name.as_str()),
-                    Some(urn) => view
-                        .attributes()
-                        .get(urn.as_str())
-                        .and_then(|e| e.get(name.as_str())),
-                };
-                let Some(top) = top else { return false };
-                match sub {
-                    None => any_json(top, f),
-                    Some(sub) => match top {
-                        Value::Array(items) => items
-                            .iter()
-                            .any(|item| item.get(sub.as_str()).is_some_and(|v| any_json(v, f))),
-                        Value::Object(o) => o.get(sub.as_str()).is_some_and(|v| any_json(v, f)),
-                        _ => false,
-                    },
-                }
-            }
-            Access::Elem(sub) => elem
-                .and_then(|e| e.get(sub.as_str()))
-                .is_some_and(|v| any_json(v, f)),
-            Access::Id => view.id().is_some_and(|id| f(Cand::Str(id))),
-            Access::Meta(m) => meta_any(view, *m, f),
-            Access::MetaAny => MetaAttr::ALL.into_iter().any(|m| meta_any(view, m, f)),
-            Access::ResourceType(fallback) => match view.meta(MetaAttr::ResourceType) {
-                Some(_) => meta_any(view, MetaAttr::ResourceType, f),
-                None => f(Cand::Str(fallback)),
-            },
-            Access::Schemas { core, extensions } => {
-                let attrs = view.attributes();
-                if let Some(v) = attrs.get("schemas") {
-                    return any_json(v, f);
-                }
-                f(Cand::Str(core))
-                    || extensions.iter().any(|urn| {
-                        attrs.get(urn.as_str()).is_some_and(json_present) && f(Cand::Str(urn))
-                    })
-            }
-        }
-    }
-}
-
-fn meta_any<V: ResourceView + ?Sized>(
-    view: &V,
-    m: MetaAttr,
-    f: &mut impl FnMut(Cand<'_>) -> bool,
-) -> bool {
-    match view.meta(m) {
-        Some(MetaValue::Instant(t)) => f(Cand::Instant(t)),
-        Some(MetaValue::Str(s)) => f(Cand::Str(&s)),
-        None => false,
-    }
-}
-
-impl Node {
-    fn eval<V: ResourceView + ?Sized>(&self, view: &V, elem: Option<&Map<String, Value>>) -> bool {
-        match self {
-            Node::Const(b) => *b,
-            Node::Not(inner) => !inner.eval(view, elem),
-            Node::And(ops) => ops.iter().all(|o| o.eval(view, elem)),
-            Node::Or(ops) => ops.iter().any(|o| o.eval(view, elem)),
-            Node::Present(access) => access.any(view, elem, &mut |c| c.is_present()),
-            Node::Compare(access, test) => access.any(view, elem, &mut |c| test.matches(c)),
-            Node::ValuePath(access, inner) => {
-                let mut test = |c: Cand<'_>| match c {
-                    Cand::Json(Value::Object(o)) => inner.eval(view, Some(o)),
-                    _ => false,
-                };
-                access.any(view, elem, &mut test)
-            }
-        }
-    }
 }
 
 // Compile-time check that bound filters can be shared across threads.

@@ -2,11 +2,10 @@
 //! literals of `compValue`.
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, tag_no_case};
+use nom::bytes::complete::tag;
 use nom::character::complete::{char, satisfy};
-use nom::combinator::{cut, recognize};
-use nom::multi::many0_count;
-use nom::sequence::{pair, preceded};
+use nom::combinator::cut;
+use nom::sequence::preceded;
 use serde_json::Number;
 
 use super::{fail, Msg, PErr, PResult};
@@ -55,32 +54,36 @@ pub(super) fn value_end(i: &str) -> PResult<'_, ()> {
     }
 }
 
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+/// `nameChar = "-" / "_" / DIGIT / ALPHA`, as a byte predicate (the parser's hot path).
+fn is_name_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
 /// `nameChar = "-" / "_" / DIGIT / ALPHA`
+#[cfg_attr(not(test), allow(dead_code))]
 pub(super) fn parse_name_char(i: &str) -> PResult<'_, char> {
-    satisfy(is_name_char)(i)
+    satisfy(|c| u8::try_from(c).is_ok_and(is_name_char))(i)
 }
 
 /// `ATTRNAME = ALPHA *(nameChar)`, plus `$ref` (SCIM's reference sub-attribute).
-pub(super) fn parse_attr_name<'a>(i: &'a str) -> PResult<'a, &'a str> {
-    let dollar_ref = |i: &'a str| -> PResult<'a, &'a str> {
-        let (rest, name) = tag_no_case("$ref")(i)?;
-        match rest.chars().next() {
-            Some(c) if is_name_char(c) => fail(rest, Msg::InvalidNameChar),
-            _ => Ok((rest, name)),
-        }
+///
+/// Hand-rolled over bytes: it runs for every attribute path.
+pub(super) fn parse_attr_name(i: &str) -> PResult<'_, &str> {
+    let b = i.as_bytes();
+    let start = match b.first() {
+        Some(c) if c.is_ascii_alphabetic() => 1,
+        Some(b'$') if b.get(1..4).is_some_and(|r| r.eq_ignore_ascii_case(b"ref")) => 4,
+        _ => return fail(i, Msg::ExpectedAttrName),
     };
-    let plain = recognize(pair(
-        satisfy(|c: char| c.is_ascii_alphabetic()),
-        many0_count(parse_name_char),
-    ));
-    match alt((dollar_ref, plain))(i) {
-        Err(nom::Err::Error(_)) => fail(i, Msg::ExpectedAttrName),
-        other => other,
+    let len = start
+        + b.iter()
+            .skip(start)
+            .take_while(|&&c| is_name_char(c))
+            .count();
+    if start == 4 && len > 4 {
+        return fail(tail(i, 4), Msg::InvalidNameChar);
     }
+    Ok((tail(i, len), head(i, len)))
 }
 
 /// `subAttr = "." ATTRNAME`
@@ -98,9 +101,18 @@ fn ends_path(b: u8) -> bool {
 /// The URI ends at the last `:` of the token, so the `2.0` of
 /// `urn:...:enterprise:2.0:User:manager.value` stays in the URN.
 pub(super) fn parse_attr_path(i: &str) -> PResult<'_, AttrPath> {
-    let token_len = i.bytes().position(ends_path).unwrap_or(i.len());
+    let mut token_len = i.len();
+    let mut last_colon = None;
+    for (k, &b) in i.as_bytes().iter().enumerate() {
+        if b == b':' {
+            last_colon = Some(k);
+        } else if ends_path(b) {
+            token_len = k;
+            break;
+        }
+    }
     let rest = tail(i, token_len);
-    let (j, urn) = match head(i, token_len).rfind(':') {
+    let (j, urn) = match last_colon {
         Some(colon) => {
             parse_uri(i, colon)?;
             (tail(i, colon + 1), Some(head(i, colon)))

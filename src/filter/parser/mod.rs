@@ -13,7 +13,8 @@
 //! Whitespace: any run of spaces, tabs, CR and LF is accepted where the ABNF has `SP`, and
 //! around parentheses and brackets. It is required between an attribute path and its
 //! operator and after a comparison operator; a value or `pr` must be followed by
-//! whitespace, `)`, `]` or the end.
+//! whitespace, `)`, `]` or the end; `and`, `or` and `not` must not run into a following
+//! name (`(a pr)and(b pr)` is fine, `a pr andb pr` is not).
 //!
 //! Leniencies beyond the ABNF, all documented in the crate docs:
 //! - `not (` with a space (RFC 7644 erratum 7319; the RFC's own Figure 2 uses it);

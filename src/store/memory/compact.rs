@@ -1,108 +1,273 @@
-//! A compact, immutable JSON tree for stored attributes.
+//! A compact encoding of stored attributes: one byte buffer per resource.
 //!
-//! `serde_json::Map` is a `BTreeMap` whose every node reserves room for eleven entries, so a
-//! typical user (a dozen small objects) costs several KiB. Stored resources are never
-//! mutated in place (every write replaces them), so exact-size boxed slices and interned
-//! keys are enough and keep a user around 1 KiB.
+//! A `serde_json::Map` costs an allocation per object, string and array plus per-entry
+//! overhead, several KiB for a typical user. Stored resources are never mutated in place
+//! (every write replaces them), so they are kept as a single tagged byte buffer with
+//! attribute names replaced by indexes into a process-wide name table, close to the size
+//! of the values alone, and expanded into a fresh map on read.
+//!
+//! The name table only grows; it holds attribute names, which come from schema-validated
+//! canonical attributes, so it stays small.
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use serde_json::{Map, Number, Value};
 
-/// A stored JSON value.
-#[derive(Debug, Clone)]
-pub(crate) enum CVal {
-    Null,
-    Bool(bool),
-    Num(Number),
-    Str(Box<str>),
-    Arr(Box<[CVal]>),
-    Obj(CObj),
+const NULL: u8 = 0;
+const FALSE: u8 = 1;
+const TRUE: u8 = 2;
+const POS_INT: u8 = 3;
+const NEG_INT: u8 = 4;
+const FLOAT: u8 = 5;
+const STR: u8 = 6;
+const ARR: u8 = 7;
+const OBJ: u8 = 8;
+
+#[derive(Default)]
+struct Names {
+    names: Vec<Arc<str>>,
+    index: HashMap<Arc<str>, u32>,
 }
 
-/// A stored JSON object: interned keys, in the order `serde_json::Map` iterates them.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CObj(Box<[(Arc<str>, CVal)]>);
+fn names() -> &'static RwLock<Names> {
+    static NAMES: OnceLock<RwLock<Names>> = OnceLock::new();
+    NAMES.get_or_init(RwLock::default)
+}
 
-/// Interns attribute names so that a million users share one copy of `"userName"`.
-///
-/// Keys come from schema-validated canonical attributes, so the set stays small.
-#[derive(Debug, Default)]
-pub(crate) struct Interner(HashSet<Arc<str>>);
-
-impl Interner {
-    fn intern(&mut self, key: &str) -> Arc<str> {
-        if let Some(k) = self.0.get(key) {
-            return Arc::clone(k);
-        }
-        let k: Arc<str> = Arc::from(key);
-        self.0.insert(Arc::clone(&k));
-        k
+fn name_index(name: &str) -> u32 {
+    if let Some(i) = names()
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .index
+        .get(name)
+    {
+        return *i;
     }
+    let mut table = names().write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(i) = table.index.get(name) {
+        return *i;
+    }
+    let i = u32::try_from(table.names.len()).unwrap_or(u32::MAX);
+    let key: Arc<str> = Arc::from(name);
+    table.names.push(Arc::clone(&key));
+    table.index.insert(key, i);
+    i
 }
+
+fn lookup_index(name: &str) -> Option<u32> {
+    names()
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .index
+        .get(name)
+        .copied()
+}
+
+/// A stored JSON object (the encoded entries).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CObj(Box<[u8]>);
 
 impl CObj {
-    /// Compacts a map (consuming it).
-    pub(crate) fn from_map(map: Map<String, Value>, keys: &mut Interner) -> Self {
-        let entries: Vec<(Arc<str>, CVal)> = map
-            .into_iter()
-            .map(|(k, v)| (keys.intern(&k), CVal::from_value(v, keys)))
-            .collect();
-        CObj(entries.into_boxed_slice())
+    /// Encodes a map (consuming it).
+    pub(crate) fn from_map(map: Map<String, Value>) -> Self {
+        let mut buf = Vec::with_capacity(256);
+        write_object(&mut buf, map);
+        CObj(buf.into_boxed_slice())
     }
 
     /// Expands into a fresh map.
     pub(crate) fn to_map(&self) -> Map<String, Value> {
-        self.0
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_value()))
-            .collect()
+        let table = names().read().unwrap_or_else(PoisonError::into_inner);
+        let mut r = Reader {
+            buf: &self.0,
+            pos: 0,
+        };
+        r.object(&table).unwrap_or_default()
     }
 
-    /// The value of a top-level member (exact spelling).
-    pub(crate) fn get(&self, key: &str) -> Option<&CVal> {
-        self.0
-            .iter()
-            .find(|(k, _)| k.as_ref() == key)
-            .map(|(_, v)| v)
+    /// The string value of a top-level member (exact name), if it is a string.
+    pub(crate) fn get_str(&self, key: &str) -> Option<&str> {
+        let want = u64::from(lookup_index(key)?);
+        let mut r = Reader {
+            buf: &self.0,
+            pos: 0,
+        };
+        let n = r.varint()?;
+        for _ in 0..n {
+            let k = r.varint()?;
+            if k == want {
+                return match r.byte()? {
+                    STR => r.str(),
+                    _ => None,
+                };
+            }
+            r.skip()?;
+        }
+        None
     }
 }
 
-impl CVal {
-    fn from_value(v: Value, keys: &mut Interner) -> Self {
-        match v {
-            Value::Null => CVal::Null,
-            Value::Bool(b) => CVal::Bool(b),
-            Value::Number(n) => CVal::Num(n),
-            Value::String(s) => CVal::Str(s.into_boxed_str()),
-            Value::Array(a) => CVal::Arr(
-                a.into_iter()
-                    .map(|v| CVal::from_value(v, keys))
-                    .collect::<Vec<_>>()
-                    .into_boxed_slice(),
-            ),
-            Value::Object(m) => CVal::Obj(CObj::from_map(m, keys)),
+fn write_varint(buf: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        buf.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
+}
+
+fn write_object(buf: &mut Vec<u8>, map: Map<String, Value>) {
+    write_varint(buf, map.len() as u64);
+    for (k, v) in map {
+        write_varint(buf, u64::from(name_index(&k)));
+        write_value(buf, v);
+    }
+}
+
+fn write_value(buf: &mut Vec<u8>, v: Value) {
+    match v {
+        Value::Null => buf.push(NULL),
+        Value::Bool(false) => buf.push(FALSE),
+        Value::Bool(true) => buf.push(TRUE),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                buf.push(POS_INT);
+                buf.extend_from_slice(&u.to_le_bytes());
+            } else if let Some(i) = n.as_i64() {
+                buf.push(NEG_INT);
+                buf.extend_from_slice(&i.to_le_bytes());
+            } else {
+                buf.push(FLOAT);
+                buf.extend_from_slice(&n.as_f64().unwrap_or(0.0).to_le_bytes());
+            }
+        }
+        Value::String(s) => {
+            buf.push(STR);
+            write_varint(buf, s.len() as u64);
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Array(a) => {
+            buf.push(ARR);
+            write_varint(buf, a.len() as u64);
+            for x in a {
+                write_value(buf, x);
+            }
+        }
+        Value::Object(m) => {
+            buf.push(OBJ);
+            write_object(buf, m);
+        }
+    }
+}
+
+/// Decodes what the writer above produced. Every read is checked, so a corrupt buffer
+/// yields `None` rather than a panic.
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.buf.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+
+    fn varint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        let mut shift = 0u32;
+        loop {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return None;
+            }
         }
     }
 
-    fn to_value(&self) -> Value {
-        match self {
-            CVal::Null => Value::Null,
-            CVal::Bool(b) => Value::Bool(*b),
-            CVal::Num(n) => Value::Number(n.clone()),
-            CVal::Str(s) => Value::String(s.to_string()),
-            CVal::Arr(a) => Value::Array(a.iter().map(CVal::to_value).collect()),
-            CVal::Obj(o) => Value::Object(o.to_map()),
-        }
+    fn len(&mut self) -> Option<usize> {
+        usize::try_from(self.varint()?).ok()
     }
 
-    /// The string, if this is one.
-    pub(crate) fn as_str(&self) -> Option<&str> {
-        match self {
-            CVal::Str(s) => Some(s),
-            _ => None,
+    fn eight(&mut self) -> Option<[u8; 8]> {
+        self.bytes(8)?.try_into().ok()
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        let n = self.len()?;
+        std::str::from_utf8(self.bytes(n)?).ok()
+    }
+
+    fn object(&mut self, table: &Names) -> Option<Map<String, Value>> {
+        let n = self.len()?;
+        let mut map = Map::with_capacity(n);
+        for _ in 0..n {
+            let k = usize::try_from(self.varint()?).ok()?;
+            let name = table.names.get(k)?;
+            let v = self.value(table)?;
+            map.insert(name.to_string(), v);
         }
+        Some(map)
+    }
+
+    fn value(&mut self, table: &Names) -> Option<Value> {
+        Some(match self.byte()? {
+            NULL => Value::Null,
+            FALSE => Value::Bool(false),
+            TRUE => Value::Bool(true),
+            POS_INT => Value::Number(u64::from_le_bytes(self.eight()?).into()),
+            NEG_INT => Value::Number(i64::from_le_bytes(self.eight()?).into()),
+            FLOAT => Value::Number(Number::from_f64(f64::from_le_bytes(self.eight()?))?),
+            STR => Value::String(self.str()?.to_string()),
+            ARR => {
+                let n = self.len()?;
+                let mut a = Vec::with_capacity(n.min(1024));
+                for _ in 0..n {
+                    a.push(self.value(table)?);
+                }
+                Value::Array(a)
+            }
+            OBJ => Value::Object(self.object(table)?),
+            _ => return None,
+        })
+    }
+
+    fn skip(&mut self) -> Option<()> {
+        match self.byte()? {
+            NULL | FALSE | TRUE => {}
+            POS_INT | NEG_INT | FLOAT => {
+                self.bytes(8)?;
+            }
+            STR => {
+                let n = self.len()?;
+                self.bytes(n)?;
+            }
+            ARR => {
+                for _ in 0..self.varint()? {
+                    self.skip()?;
+                }
+            }
+            OBJ => {
+                for _ in 0..self.varint()? {
+                    self.varint()?;
+                    self.skip()?;
+                }
+            }
+            _ => return None,
+        }
+        Some(())
     }
 }
 
@@ -112,14 +277,28 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn round_trips() {
-        let v = json!({"userName": "a", "name": {"givenName": "B"}, "emails": [{"value": "x", "primary": true}], "n": 1.5, "z": null});
+    fn round_trips_and_reads_top_level_strings() {
+        let v = json!({
+            "userName": "a", "name": {"givenName": "B"},
+            "emails": [{"value": "x", "primary": true}],
+            "n": 1.5, "neg": -3, "big": u64::MAX, "z": null, "t": false,
+            "long": "é".repeat(300), "after": "yes"
+        });
         let Value::Object(m) = v.clone() else {
             panic!()
         };
-        let mut keys = Interner::default();
-        let c = CObj::from_map(m, &mut keys);
+        let c = CObj::from_map(m);
         assert_eq!(Value::Object(c.to_map()), v);
-        assert_eq!(c.get("userName").and_then(CVal::as_str), Some("a"));
+        assert_eq!(c.get_str("userName"), Some("a"));
+        assert_eq!(c.get_str("after"), Some("yes"));
+        assert_eq!(c.get_str("n"), None);
+        assert_eq!(c.get_str("missing-key-never-seen"), None);
+    }
+
+    #[test]
+    fn corrupt_buffers_decode_to_nothing() {
+        let c = CObj(vec![5, 0, 99].into_boxed_slice());
+        assert!(c.to_map().is_empty());
+        assert_eq!(c.get_str("userName"), None);
     }
 }

@@ -19,7 +19,6 @@
 mod compact;
 mod groups;
 mod query;
-pub(crate) mod sort;
 mod users;
 
 use std::collections::HashMap;
@@ -28,7 +27,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use time::OffsetDateTime;
 
-use self::compact::{CObj, Interner};
+use self::compact::CObj;
 use self::groups::GroupTable;
 use self::users::UserTable;
 use super::{Resource, StoreError};
@@ -119,7 +118,6 @@ impl MemoryStore {
 struct TenantState {
     users: UserTable,
     groups: GroupTable,
-    keys: Interner,
 }
 
 /// What every stored resource carries.

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::sort;
 use crate::filter::{BoundFilter, CompValue, CompareOp, EvalOptions, Filter};
+use crate::list::Sorter;
 use crate::path::AttrPath;
 use crate::schema::{Location, SchemaSet};
 use crate::store::{Resource, SortKey, StoreError, StorePage, StoreQuery};
@@ -28,6 +28,9 @@ pub(super) trait Index {
     /// Every row, by creation sequence number.
     fn rows(&self) -> &BTreeMap<u64, Self::Row>;
 
+    /// The sequence numbers of the rows, ascending (for O(1) offsets).
+    fn order(&self) -> &[u64];
+
     /// The rows whose indexed value matches `key` (a superset of the matches of the
     /// comparison it came from); `None` when there is no such index.
     fn lookup(&self, key: IndexKey<'_>) -> Option<Vec<u64>>;
@@ -51,21 +54,27 @@ fn bind(filter: &Filter, schemas: &SchemaSet) -> Result<BoundFilter, StoreError>
 
 fn sort_resources(key: &SortKey, schemas: &SchemaSet, resources: &mut [Resource]) {
     // Stable, so ties keep creation order and pages stay consistent.
-    resources.sort_by(|a, b| sort::compare(key, schemas, a, b));
+    Sorter::new(key, schemas).sort(resources);
 }
 
 /// Answers a list query over `table`.
 pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> Result<StorePage, StoreError> {
     let rows = table.rows();
     if q.filter.is_none() && q.sort.is_none() {
-        let all = rows.values();
         let resources = match q.page {
-            Some(p) => all
-                .skip(p.offset)
-                .take(p.count)
+            // Jump to the first row of the page instead of walking the rows before it.
+            Some(p) => match table.order().get(p.offset) {
+                Some(first) => rows
+                    .range(first..)
+                    .take(p.count)
+                    .map(|(_, r)| table.resource(r, q.include_members))
+                    .collect(),
+                None => Vec::new(),
+            },
+            None => rows
+                .values()
                 .map(|r| table.resource(r, q.include_members))
                 .collect(),
-            None => all.map(|r| table.resource(r, q.include_members)).collect(),
         };
         return Ok(StorePage {
             resources,

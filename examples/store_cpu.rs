@@ -1,0 +1,118 @@
+//! On-CPU cost of the store operations the benches time in wall-clock terms, for shared
+//! machines where wall time mostly measures the wait for a core.
+//!
+//! `cargo run --release --example store_cpu` (Linux: reads `/proc/thread-self/schedstat`,
+//! which advances in scheduler ticks, so each figure is an average over enough calls to
+//! span many ticks).
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use futures::executor::block_on;
+use scimitar::schema::SchemaSet;
+use scimitar::store::memory::MemoryStore;
+use scimitar::store::{NewResource, PageRequest, StoreQuery, UserStore};
+use scimitar::{Filter, TenantId};
+use serde_json::{json, Map, Value};
+
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Median over 5 rounds of the mean on-CPU time of `calls` calls, in microseconds.
+fn cpu_us<R>(calls: u32, mut f: impl FnMut() -> R) -> f64 {
+    let mut rounds: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = thread_cpu_ns();
+            for _ in 0..calls {
+                black_box(f());
+            }
+            (thread_cpu_ns().saturating_sub(start)) as f64 / 1000.0 / f64::from(calls)
+        })
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    rounds.get(2).copied().unwrap_or(0.0)
+}
+
+fn user(i: usize) -> Map<String, Value> {
+    let v = json!({
+        "userName": format!("user{i}@example.com"),
+        "externalId": format!("00u{i:010}"),
+        "name": {"givenName": format!("Given{i}"), "familyName": "Jensen", "formatted": format!("Given{i} Jensen")},
+        "displayName": format!("Given{i} Jensen"),
+        "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
+        "active": true,
+        "title": "Tour Guide",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+            "employeeNumber": format!("{}", 100_000 + i),
+            "department": "Tour Operations",
+            "costCenter": "4130",
+            "manager": {"value": "26118915-6090-4610-87e4-49d8ca9f808d"}
+        }
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+fn populated(n: usize) -> (MemoryStore, TenantId) {
+    let store = MemoryStore::new();
+    let tenant = TenantId::new("acme");
+    block_on(async {
+        for i in 0..n {
+            let new = NewResource {
+                id: format!("{i:08}-0000-4000-8000-000000000000"),
+                attributes: user(i),
+            };
+            let _ = store.create(&tenant, new).await;
+        }
+    });
+    (store, tenant)
+}
+
+fn query(filter: Option<Filter>, page: Option<PageRequest>) -> StoreQuery {
+    StoreQuery {
+        filter,
+        sort: None,
+        page,
+        include_members: false,
+        schemas: Arc::new(SchemaSet::user()),
+    }
+}
+
+fn main() {
+    for n in [10_000usize, 1_000_000] {
+        let (store, tenant) = populated(n);
+        let filter: Option<Filter> = format!("userName eq \"USER{}@example.com\"", n / 2)
+            .parse()
+            .ok();
+        let q = query(filter, None);
+        let us = cpu_us(20_000, || block_on(store.list(&tenant, &q)));
+        println!("list userName eq, {n} users: {us:.2} µs on-CPU");
+        if n == 10_000 {
+            for offset in [0usize, 5_000, 9_900] {
+                let q = query(None, Some(PageRequest { offset, count: 100 }));
+                let us = cpu_us(500, || block_on(store.list(&tenant, &q)));
+                println!("page of 100 at offset {offset}, {n} users: {us:.1} µs on-CPU");
+            }
+            // The floor: cloning 100 ready-made maps of the same users allocates the same.
+            let maps: Vec<Map<String, Value>> = (0..100).map(user).collect();
+            let us = cpu_us(500, || maps.clone());
+            println!("clone of 100 serde_json user maps (reference floor): {us:.1} µs on-CPU");
+            let mut i = n;
+            let us = cpu_us(5_000, || {
+                i += 1;
+                let new = NewResource {
+                    id: format!("{i:08}-0000-4000-8000-000000000000"),
+                    attributes: user(i),
+                };
+                block_on(store.create(&tenant, new))
+            });
+            println!("create one user (store of {n}+): {us:.2} µs on-CPU");
+        }
+    }
+}

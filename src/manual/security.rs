@@ -1,0 +1,19 @@
+//! # Security model
+//!
+//! - **Tenancy.** The bearer token identifies the organization ([`crate::TenantId`]);
+//!   every store call carries it, and the store conformance kit checks that nothing of one
+//!   tenant is visible, countable, changeable or deletable from another.
+//! - **Tokens** ([`crate::auth`]) are 256 random bits from the operating system with a
+//!   `scim_` prefix, shown once, stored only as SHA-256 hashes, compared in constant time,
+//!   rotatable (the old token stays valid until revoked) and revocable; disabling SCIM for
+//!   an organization revokes all its tokens. Tokens never appear in `Debug` output, logs or
+//!   error bodies.
+//! - **Untrusted input** is bounded (see the crate docs' "Untrusted input" section) and
+//!   parsed without panics: no `unwrap`, `expect` or slice indexing on request data
+//!   (enforced by Clippy lints), filter nesting checked while parsing so no input can
+//!   overflow the stack.
+//! - **Errors** never carry store internals: a store failure is a 500/503 with a generic
+//!   detail.
+//! - **Discovery endpoints** (`/Schemas`, `/ResourceTypes`, `/ServiceProviderConfig`)
+//!   require authentication too, since `/Schemas` lists the organization's custom
+//!   attributes.
