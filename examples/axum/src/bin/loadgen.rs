@@ -95,9 +95,23 @@ struct Phase {
     first_error: Option<String>,
     elapsed: Duration,
     latencies_us: Vec<u32>,
+    server_cpu_ns: u64,
+    client_cpu_ns: u64,
 }
 
 impl Phase {
+    fn cpu_us_per_request(&self, ns: u64) -> f64 {
+        ns as f64 / 1000.0 / (self.requests.max(1) as f64)
+    }
+
+    /// Requests/s two idle cores would sustain if they only ran this client and this
+    /// server: 2 CPU-seconds per second over the CPU both spend per request.
+    fn cpu_bound_rate(&self) -> f64 {
+        let per_request_s =
+            (self.server_cpu_ns + self.client_cpu_ns) as f64 / 1e9 / (self.requests.max(1) as f64);
+        2.0 / per_request_s.max(1e-12)
+    }
+
     fn rate(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
@@ -128,7 +142,8 @@ where
     F: Fn(&mut Client, usize, &mut u64) -> Result<(), String> + Sync,
 {
     let next = AtomicUsize::new(0);
-    let results = Mutex::new((Vec::with_capacity(count), 0usize, None::<String>));
+    let results = Mutex::new((Vec::with_capacity(count), 0usize, None::<String>, 0u64));
+    let server_cpu_before = process_cpu_ns(server.pid());
     let started = Instant::now();
     let deadline = started + max;
     thread::scope(|s| {
@@ -140,6 +155,7 @@ where
                     0x9E37_79B9_7F4A_7C15_u64 ^ (t as u64 + 1).wrapping_mul(0xD6E8_FEB8_6659_FD93);
                 let mut lat = Vec::with_capacity(count / connections + 1);
                 let (mut errors, mut first) = (0, None);
+                let cpu_before = thread_cpu_ns();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= count || Instant::now() > deadline {
@@ -153,7 +169,9 @@ where
                         first.get_or_insert(e);
                     }
                 }
+                let cpu = thread_cpu_ns().saturating_sub(cpu_before);
                 let mut r = results.lock().unwrap_or_else(|e| e.into_inner());
+                r.3 += cpu;
                 r.0.extend(lat);
                 r.1 += errors;
                 if r.2.is_none() {
@@ -163,7 +181,8 @@ where
         }
     });
     let elapsed = started.elapsed();
-    let (mut latencies_us, errors, first_error) =
+    let server_cpu_ns = process_cpu_ns(server.pid()).saturating_sub(server_cpu_before);
+    let (mut latencies_us, errors, first_error, client_cpu_ns) =
         results.into_inner().unwrap_or_else(|e| e.into_inner());
     latencies_us.sort_unstable();
     Phase {
@@ -173,7 +192,34 @@ where
         first_error,
         elapsed,
         latencies_us,
+        server_cpu_ns,
+        client_cpu_ns,
     }
+}
+
+/// On-CPU nanoseconds of a `/proc/.../schedstat` file (its first field).
+fn schedstat_ns(path: &std::path::Path) -> u64 {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// On-CPU nanoseconds of the calling thread so far.
+fn thread_cpu_ns() -> u64 {
+    schedstat_ns(std::path::Path::new("/proc/thread-self/schedstat"))
+}
+
+/// On-CPU nanoseconds of the live threads of process `pid` so far (the server's runtime
+/// threads live as long as the server).
+fn process_cpu_ns(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .map(|t| schedstat_ns(&t.path().join("schedstat")))
+        .sum()
 }
 
 fn xorshift(state: &mut u64) -> u64 {
@@ -316,18 +362,24 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let (peak, rss) = memory_kib(server.pid());
     println!();
-    println!("| phase | requests | errors | seconds | requests/s | p50 ms | p99 ms |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| phase | requests | errors | seconds | requests/s | p50 ms | p99 ms \
+         | server CPU µs/req | client CPU µs/req | CPU-bound requests/s on 2 idle cores |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for p in &phases {
         println!(
-            "| {} | {} | {} | {:.2} | {:.0} | {:.3} | {:.3} |",
+            "| {} | {} | {} | {:.2} | {:.0} | {:.3} | {:.3} | {:.1} | {:.1} | {:.0} |",
             p.name,
             p.requests,
             p.errors,
             p.elapsed.as_secs_f64(),
             p.rate(),
             p.percentile_ms(0.50),
-            p.percentile_ms(0.99)
+            p.percentile_ms(0.99),
+            p.cpu_us_per_request(p.server_cpu_ns),
+            p.cpu_us_per_request(p.client_cpu_ns),
+            p.cpu_bound_rate()
         );
     }
     println!();
