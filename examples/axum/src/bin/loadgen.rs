@@ -367,7 +367,7 @@ fn main() -> Result<(), Box<dyn Error>> {
          | server CPU µs/req | client CPU µs/req | CPU-bound requests/s on 2 idle cores |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for p in &phases {
+    for p in phases.iter().filter(|p| p.requests > 0) {
         println!(
             "| {} | {} | {} | {:.2} | {:.0} | {:.3} | {:.3} | {:.1} | {:.1} | {:.0} |",
             p.name,
