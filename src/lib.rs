@@ -1,10 +1,102 @@
-//! scimitar: an embeddable SCIM 2.0 service-provider library.
+//! scimitar: an embeddable SCIM 2.0 **service-provider** library (RFC 7643 schema,
+//! RFC 7644 protocol).
+//!
+//! A SaaS product lets each customer organization enable SCIM: the admin gets a SCIM base
+//! URL and a bearer token, pastes both into their identity provider (Okta, Microsoft Entra
+//! ID, OneLogin, JumpCloud, Ping, Google), and from then on the IdP creates, updates,
+//! deactivates and deletes that organization's users and groups. scimitar is the server
+//! side of that conversation: implement [`UserStore`] (and [`GroupStore`]) over your
+//! database, or take [`MemoryStore`], and hand every request under your SCIM base path to
+//! [`ScimService::handle`].
+//!
+//! **What it is:** vocabulary plus engines with no I/O of its own: typed schemas and
+//! resources ([`schema`], [`resource`]), a filter parser and evaluator ([`filter`]), a PATCH
+//! engine ([`patch`]), list logic ([`list`]), bearer-token tenancy ([`auth`]) and an HTTP
+//! layer on plain [`http`] types ([`server`]). Every engine can be used on its own.
+//!
+//! **What it is not:** a SCIM client, an identity provider, a web framework or a runtime.
+//! It owns no socket and no thread; your host (axum, actix-web, hyper, ...) does.
+//!
+//! # Quick start
+//!
+//! ```
+//! use std::sync::Arc;
+//! use scimitar::auth::{MemoryTokenStore, TenantTokens};
+//! use scimitar::{MemoryStore, ScimService, TenantId};
+//!
+//! # async fn demo() -> Result<(), scimitar::Error> {
+//! // One store for users and groups of every organization, and the token registry.
+//! let store = Arc::new(MemoryStore::new());
+//! let tokens = Arc::new(TenantTokens::new(MemoryTokenStore::new()));
+//!
+//! // The admin presses "Enable SCIM" for organization "acme": show this token once.
+//! let issued = tokens.enable(&TenantId::new("acme")).await?;
+//!
+//! let service = ScimService::builder()
+//!     .users(store.clone())
+//!     .groups(store)
+//!     .tokens(tokens.clone())
+//!     .build()?;
+//!
+//! // Your framework turns its request into an `http::Request<Bytes>`...
+//! let request = http::Request::post("/scim/v2/Users")
+//!     .header("authorization", format!("Bearer {}", issued.secret()))
+//!     .header("content-type", "application/scim+json")
+//!     .body(bytes::Bytes::from_static(br#"{
+//!         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+//!         "userName": "bjensen@example.com"
+//!     }"#))
+//!     .map_err(|_| scimitar::Error::internal())?;
+//!
+//! // ...and sends back the `http::Response<Bytes>`. `handle` never fails or panics.
+//! let response = service.handle(request).await;
+//! assert_eq!(response.status(), 201);
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().build().map_err(|_| scimitar::Error::internal()).and_then(|rt| rt.block_on(demo())).map_err(|e| e.to_string()).unwrap();
+//! ```
+//!
+//! The runnable servers in `examples/axum` and `examples/actix` wrap exactly this, plus an
+//! admin page for enabling, rotating and disabling SCIM per organization.
+//!
+//! # Features
+//!
+//! | Feature | Default | What it adds |
+//! |---|---|---|
+//! | `memory` | yes | [`MemoryStore`]: an indexed in-memory [`UserStore`] + [`GroupStore`] |
+//! | `testkit` | no | [`testkit`]: the store conformance suite for your own store's `cargo test` |
+//! | `tracing` | no | a `tracing` span per request (method, route, tenant, status, duration, compatibility rules fired; never tokens or bodies) |
+//!
+//! # Untrusted input
+//!
+//! Everything a client controls is bounded; exceeding a bound is a SCIM error, never a
+//! panic, a hang or unbounded memory. Defaults, all configurable:
+//!
+//! | Input | Default bound | Beyond it | Where to set it |
+//! |---|---|---|---|
+//! | Request body | 1 MiB | 413 | [`server::Limits::max_body_bytes`] |
+//! | Filter text | 8 KiB, nesting depth 64, 1,000 terms | 400 `invalidFilter` | [`FilterLimits`] via [`server::Limits::filter`] |
+//! | PATCH `path` | same as filters | 400 `invalidPath` | same |
+//! | PATCH operations per request | 1,000 | 400 `tooMany` | [`server::Limits::max_patch_operations`] |
+//! | `count` (page size) | default 1,000, capped at 1,000 | capped | [`server::Limits::max_count`], [`server::Limits::default_count`] |
+//! | Values of one multi-valued attribute in a request | 1,000 | 400 `invalidValue` | [`schema::Policy::max_values`] |
+//! | Group members added or set by one request | 10,000 | 400 `invalidValue` | [`server::Limits::max_members_per_request`] |
+//! | String attribute length | the body limit; a per-attribute or global cap (e.g. 255) on request | 400 `invalidValue` | [`schema::Policy::max_length`] |
+//! | Bearer token | 8 KiB | 401 | [`auth::MAX_TOKEN_LEN`] |
+//!
+//! Filter parsing is linear in the input and checks nesting depth while parsing, so no
+//! input can overflow the stack. The parsers are fuzzed (`fuzz/`).
+//!
+//! # Standards coverage
+//!
+//! See [`manual::rfc_coverage`]; IdP quirks and how they are handled are in
+//! [`manual::idp_interop`]; the security model is in [`manual::security`].
 
 pub mod auth;
 pub mod compat;
 pub mod error;
 pub mod filter;
 pub mod list;
+pub mod manual;
 pub mod patch;
 pub mod path;
 pub mod resource;

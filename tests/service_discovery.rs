@@ -75,7 +75,10 @@ async fn resource_types() {
         u.body["meta"]["location"],
         json!(format!("http://{HOST}{BASE}/ResourceTypes/User"))
     );
-    assert_eq!(h.get("/ResourceTypes/Group").await.body["endpoint"], "/Groups");
+    assert_eq!(
+        h.get("/ResourceTypes/Group").await.body["endpoint"],
+        "/Groups"
+    );
     h.get("/ResourceTypes/Nope").await.assert_error(404, None);
 }
 
@@ -92,7 +95,10 @@ async fn schemas_list_and_by_urn() {
     assert_eq!(s.body["id"], USER_SCHEMA);
     assert_eq!(s.body["meta"]["resourceType"], "Schema");
     let encoded = USER_SCHEMA.replace(':', "%3A");
-    assert_eq!(h.get(&format!("/Schemas/{encoded}")).await.body["id"], USER_SCHEMA);
+    assert_eq!(
+        h.get(&format!("/Schemas/{encoded}")).await.body["id"],
+        USER_SCHEMA
+    );
     h.get("/Schemas/urn:nope").await.assert_error(404, None);
 }
 
@@ -126,7 +132,10 @@ async fn schemas_report_the_required_attribute_policy() {
     assert_eq!(given["required"], true);
     // The policy is enforced on writes.
     let r = h
-        .post("/Users", json!({"schemas": [USER_SCHEMA], "userName": "p@example.com"}))
+        .post(
+            "/Users",
+            json!({"schemas": [USER_SCHEMA], "userName": "p@example.com"}),
+        )
         .await;
     r.assert_error(400, Some("invalidValue"));
     let mut ok = user("p@example.com");
@@ -134,7 +143,9 @@ async fn schemas_report_the_required_attribute_policy() {
     assert_eq!(h.post("/Users", ok.clone()).await.status, 201);
     let mut long = user("q@example.com");
     long["externalId"] = json!("x".repeat(256));
-    h.post("/Users", long).await.assert_error(400, Some("invalidValue"));
+    h.post("/Users", long)
+        .await
+        .assert_error(400, Some("invalidValue"));
 }
 
 #[tokio::test]

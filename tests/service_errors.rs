@@ -257,3 +257,100 @@ async fn group_member_must_exist() {
         .await;
     r.assert_error(400, Some("invalidValue"));
 }
+
+/// A store whose every call fails, to check that failures become generic 500/503s.
+struct BrokenStore {
+    unavailable: bool,
+}
+
+impl BrokenStore {
+    fn fail(&self) -> scimitar::store::StoreError {
+        let cause: Box<dyn std::error::Error + Send + Sync> =
+            "connection refused to db.internal:5432 (secret detail)".into();
+        if self.unavailable {
+            scimitar::store::StoreError::Unavailable(cause)
+        } else {
+            scimitar::store::StoreError::Other(cause)
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl scimitar::UserStore for BrokenStore {
+    async fn get(
+        &self,
+        _: &scimitar::TenantId,
+        _: &str,
+    ) -> Result<Option<scimitar::store::Resource>, scimitar::store::StoreError> {
+        Err(self.fail())
+    }
+    async fn create(
+        &self,
+        _: &scimitar::TenantId,
+        _: scimitar::store::NewResource,
+    ) -> Result<scimitar::store::Resource, scimitar::store::StoreError> {
+        Err(self.fail())
+    }
+    async fn replace(
+        &self,
+        _: &scimitar::TenantId,
+        _: &str,
+        _: serde_json::Map<String, serde_json::Value>,
+        _: Option<u64>,
+    ) -> Result<scimitar::store::Resource, scimitar::store::StoreError> {
+        Err(self.fail())
+    }
+    async fn delete(
+        &self,
+        _: &scimitar::TenantId,
+        _: &str,
+        _: Option<u64>,
+    ) -> Result<(), scimitar::store::StoreError> {
+        Err(self.fail())
+    }
+    async fn list(
+        &self,
+        _: &scimitar::TenantId,
+        _: &scimitar::store::StoreQuery,
+    ) -> Result<scimitar::store::StorePage, scimitar::store::StoreError> {
+        Err(self.fail())
+    }
+}
+
+#[tokio::test]
+async fn store_failures_are_generic_500_and_503() {
+    for (unavailable, status) in [(false, 500), (true, 503)] {
+        let h = Harness::new().await;
+        let svc = scimitar::ScimService::builder()
+            .users(std::sync::Arc::new(BrokenStore { unavailable }))
+            .tokens(h.tokens.clone())
+            .build()
+            .unwrap();
+        let auth = format!("Bearer {}", h.token_a);
+        for (method, path, body) in [
+            ("GET", "/scim/v2/Users/x", ""),
+            ("GET", "/scim/v2/Users", ""),
+            ("DELETE", "/scim/v2/Users/x", ""),
+            (
+                "POST",
+                "/scim/v2/Users",
+                r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a"}"#,
+            ),
+        ] {
+            let req = http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("authorization", &auth)
+                .header("content-type", "application/scim+json")
+                .body(bytes::Bytes::from(body))
+                .unwrap();
+            let resp = svc.handle(req).await;
+            assert_eq!(resp.status().as_u16(), status, "{method} {path}");
+            let text = String::from_utf8_lossy(resp.body()).to_string();
+            assert!(!text.contains("db.internal"), "{text}");
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["status"], status.to_string());
+            assert!(resp.headers().get("x-request-id").is_some());
+        }
+    }
+}

@@ -103,7 +103,7 @@ async fn spec_test_steps_1_to_11() {
     let r = okta(&h, Method::POST, "/Users", Some(body.clone()), true).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["active"], true);
-    assert!(r.id().len() > 0);
+    assert!(!r.id().is_empty());
     assert_eq!(r.body["userName"], random);
     assert_eq!(r.body["name"]["familyName"], "User");
     assert_eq!(r.body["name"]["givenName"], "Random");

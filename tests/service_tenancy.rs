@@ -15,17 +15,28 @@ async fn tenant_b_cannot_reach_tenant_a() {
     let gid = h.create_group("A team", &[&uid]).await;
     let b = h.token_b.clone();
 
-    for (path, kind) in [(format!("/Users/{uid}"), "User"), (format!("/Groups/{gid}"), "Group")] {
-        h.call_as(&b, Method::GET, &path, None).await.assert_error(404, None);
+    for (path, kind) in [
+        (format!("/Users/{uid}"), "User"),
+        (format!("/Groups/{gid}"), "Group"),
+    ] {
+        h.call_as(&b, Method::GET, &path, None)
+            .await
+            .assert_error(404, None);
         let body = if kind == "User" {
             user("alice@a.example")
         } else {
             json!({"schemas": [GROUP_SCHEMA], "displayName": "stolen"})
         };
-        h.call_as(&b, Method::PUT, &path, Some(body)).await.assert_error(404, None);
+        h.call_as(&b, Method::PUT, &path, Some(body))
+            .await
+            .assert_error(404, None);
         let p = patch_op(json!([{"op": "replace", "path": "displayName", "value": "pwned"}]));
-        h.call_as(&b, Method::PATCH, &path, Some(p)).await.assert_error(404, None);
-        h.call_as(&b, Method::DELETE, &path, None).await.assert_error(404, None);
+        h.call_as(&b, Method::PATCH, &path, Some(p))
+            .await
+            .assert_error(404, None);
+        h.call_as(&b, Method::DELETE, &path, None)
+            .await
+            .assert_error(404, None);
     }
 
     // Lists, filters and .search see nothing of A.
@@ -41,7 +52,9 @@ async fn tenant_b_cannot_reach_tenant_a() {
         assert_eq!(r.body["totalResults"], 0, "{path}");
     }
     for path in ["/.search", "/Users/.search", "/Groups/.search"] {
-        let r = h.call_as(&b, Method::POST, path, Some(search(json!({})))).await;
+        let r = h
+            .call_as(&b, Method::POST, path, Some(search(json!({}))))
+            .await;
         assert_eq!(r.body["totalResults"], 0, "{path}");
     }
 
@@ -51,13 +64,17 @@ async fn tenant_b_cannot_reach_tenant_a() {
             &b,
             Method::POST,
             "/Groups",
-            Some(json!({"schemas": [GROUP_SCHEMA], "displayName": "B", "members": [{"value": uid}]})),
+            Some(
+                json!({"schemas": [GROUP_SCHEMA], "displayName": "B", "members": [{"value": uid}]}),
+            ),
         )
         .await;
     r.assert_error(400, Some("invalidValue"));
 
     // The same userName is free in tenant B.
-    let r = h.call_as(&b, Method::POST, "/Users", Some(user("alice@a.example"))).await;
+    let r = h
+        .call_as(&b, Method::POST, "/Users", Some(user("alice@a.example")))
+        .await;
     assert_eq!(r.status, 201);
 
     // A's data is untouched.
@@ -82,7 +99,9 @@ async fn tokens_rotate_revoke_disable() {
     let status = h.tokens.status(&a).await.unwrap();
     let old_id = status.tokens[0].id.clone();
     h.tokens.revoke(&a, &old_id).await.unwrap();
-    h.call_as(&old, Method::GET, "/Users", None).await.assert_error(401, None);
+    h.call_as(&old, Method::GET, "/Users", None)
+        .await
+        .assert_error(401, None);
     ok(&h.call_as(&new, Method::GET, "/Users", None).await);
 
     h.tokens.disable(&a).await.unwrap();
@@ -131,7 +150,9 @@ async fn custom_attributes_are_per_tenant() {
     assert_eq!(s.body["attributes"][0]["name"], "costCenter");
     // Tenant B does not know the schema.
     let b = h.token_b.clone();
-    h.call_as(&b, Method::GET, &format!("/Schemas/{urn}"), None).await.assert_error(404, None);
+    h.call_as(&b, Method::GET, &format!("/Schemas/{urn}"), None)
+        .await
+        .assert_error(404, None);
     let r = h.call_as(&b, Method::POST, "/Users", Some(body)).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert!(r.body.get(urn).is_none());

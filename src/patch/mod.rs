@@ -80,6 +80,7 @@
 //! [`CompatReport`]: crate::CompatReport
 
 mod apply;
+mod layout;
 mod members;
 mod model;
 mod value;

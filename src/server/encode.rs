@@ -24,8 +24,9 @@ fn bytes_response(status: StatusCode, body: Vec<u8>) -> Response<Bytes> {
 
 /// A JSON body with `status`.
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response<Bytes> {
-    match serde_json::to_vec(body) {
-        Ok(b) => bytes_response(status, b),
+    let mut buf = Vec::with_capacity(1024);
+    match serde_json::to_writer(&mut buf, body) {
+        Ok(()) => bytes_response(status, buf),
         Err(_) => error_response(&Error::internal()),
     }
 }
@@ -37,8 +38,9 @@ pub(crate) fn resource(
     version: u64,
     location: Option<&str>,
 ) -> Response<Bytes> {
-    let mut resp = match serde_json::to_vec(&body) {
-        Ok(b) => bytes_response(status, b),
+    let mut buf = Vec::with_capacity(1024);
+    let mut resp = match serde_json::to_writer(&mut buf, &body) {
+        Ok(()) => bytes_response(status, buf),
         Err(_) => return error_response(&Error::internal()),
     };
     if let Ok(v) = HeaderValue::from_str(&etag::etag(version)) {
@@ -85,8 +87,7 @@ pub(crate) fn error(e: &Error, request_id: u64) -> Response<Bytes> {
 
 /// Adds the headers every response carries.
 pub(crate) fn finish(mut resp: Response<Bytes>, request_id: u64) -> Response<Bytes> {
-    if let Ok(v) = HeaderValue::from_str(&format!("{request_id:016x}")) {
-        resp.headers_mut().insert(REQUEST_ID, v);
-    }
+    resp.headers_mut()
+        .insert(REQUEST_ID, HeaderValue::from(request_id));
     resp
 }

@@ -12,7 +12,7 @@ use crate::list::{self, ListLimits, ListOutcome, ListQuery, Projection};
 use crate::patch::{GroupPatch, PatchLimits, PatchRequest};
 use crate::path::AttrPath;
 use crate::resource;
-use crate::schema::{Policy, SchemaSet};
+use crate::schema::{Policy, Returned, SchemaSet};
 use crate::store::{GroupStore, Resource, UserStore};
 use crate::tenant::TenantId;
 
@@ -58,21 +58,50 @@ pub(crate) fn render(res: &Resource, schemas: &SchemaSet, base_url: &str) -> Map
     resource::render(res, schemas, Some(base_url))
 }
 
-/// Applies `attributes` / `excludedAttributes` to a rendered resource.
-pub(crate) fn project(body: &mut Map<String, Value>, view: &View, schemas: &SchemaSet) {
-    if view.attributes.is_empty() && view.excluded.is_empty() {
-        // The default projection only drops `returned: request` attributes, which the
-        // built-in schemas do not have; still apply it for custom ones.
-        Projection::all(schemas).apply(body);
-        return;
-    }
-    Projection::new(&view.attributes, &view.excluded, schemas).apply(body);
+/// The attribute selection of one response, planned once per request (not per resource).
+pub(crate) struct Shape {
+    /// `None` when nothing would be removed: no `attributes`/`excludedAttributes` and no
+    /// `returned: request` attribute in the schemas (the common case, kept cheap).
+    projection: Option<Projection>,
 }
 
-/// Whether a projection may return the top-level attribute `name` (`members`, `groups`),
-/// so the handlers can skip loading it.
-pub(crate) fn view_needs(view: &View, name: &str, schemas: &SchemaSet) -> bool {
-    Projection::new(&view.attributes, &view.excluded, schemas).needs(&AttrPath::attr(name))
+impl Shape {
+    pub(crate) fn new(view: &View, schemas: &SchemaSet) -> Self {
+        let projection =
+            if view.attributes.is_empty() && view.excluded.is_empty() && !has_request_only(schemas)
+            {
+                None
+            } else {
+                Some(Projection::new(&view.attributes, &view.excluded, schemas))
+            };
+        Shape { projection }
+    }
+
+    /// Whether the response may include the top-level attribute `name` (`members`,
+    /// `groups`), so the handlers can skip loading it.
+    pub(crate) fn needs(&self, name: &str) -> bool {
+        self.projection
+            .as_ref()
+            .map_or(true, |p| p.needs(&AttrPath::attr(name)))
+    }
+
+    /// Applies the selection to a rendered resource.
+    pub(crate) fn apply(&self, body: &mut Map<String, Value>) {
+        if let Some(p) = &self.projection {
+            p.apply(body);
+        }
+    }
+}
+
+fn has_request_only(schemas: &SchemaSet) -> bool {
+    let request = |a: &crate::schema::AttributeDef| {
+        a.returned == Returned::Request || a.subs().iter().any(|s| s.returned == Returned::Request)
+    };
+    schemas.core().attributes.iter().any(request)
+        || schemas
+            .extensions()
+            .iter()
+            .any(|e| e.schema.attributes.iter().any(request))
 }
 
 /// The `/Schemas` view of a schema set: the policy's required attributes marked.

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::context::{store_failure, Ctx};
 use super::decode::{self, View};
+use super::engine::Shape;
 use super::etag::{self, IfMatch};
 use super::users::WRITE_ATTEMPTS;
 use super::{encode, engine, PatchResponse};
@@ -135,7 +136,7 @@ pub(crate) fn represent(
     cx: &Ctx<'_>,
     res: &Resource,
     schemas: &SchemaSet,
-    view: &View,
+    shape: &Shape,
 ) -> Map<String, Value> {
     let mut body = engine::render(res, schemas, &cx.base_url);
     if let Some(Value::Array(members)) = body.get_mut("members") {
@@ -161,7 +162,7 @@ pub(crate) fn represent(
             obj.insert("$ref".into(), Value::String(loc));
         }
     }
-    engine::project(&mut body, view, schemas);
+    shape.apply(&mut body);
     body
 }
 
@@ -172,8 +173,8 @@ fn respond(
     schemas: &SchemaSet,
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
-    let view = View::from_request(req)?;
-    let body = represent(cx, res, schemas, &view);
+    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let body = represent(cx, res, schemas, &shape);
     let location = (status == StatusCode::CREATED).then(|| cx.group_location(&res.id));
     Ok(encode::resource(
         status,
@@ -229,9 +230,9 @@ pub(crate) async fn get(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
-    let view = View::from_request(req)?;
     let schemas = cx.group_schemas();
-    let res = load(cx, id, engine::view_needs(&view, "members", &schemas)).await?;
+    let shape = Shape::new(&View::from_request(req)?, &schemas);
+    let res = load(cx, id, shape.needs("members")).await?;
     if etag::if_none_match_hits(req.headers(), res.version) {
         return Ok(encode::not_modified(res.version));
     }
@@ -246,8 +247,8 @@ async fn written(
     res: Resource,
     schemas: &SchemaSet,
 ) -> Result<Response<Bytes>, Error> {
-    let view = View::from_request(req)?;
-    let res = if engine::view_needs(&view, "members", schemas) {
+    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let res = if shape.needs("members") {
         load(cx, &res.id, true).await.unwrap_or(res)
     } else {
         res

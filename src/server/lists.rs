@@ -5,17 +5,25 @@
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::context::Ctx;
 use super::decode::{self, View};
+use super::engine::Shape;
 use super::{encode, engine, groups, users};
 use crate::error::Error;
-use crate::list::{ListQuery, ListResponse};
+use crate::list::{ListQuery, LIST_RESPONSE_SCHEMA};
 
-/// A ListResponse body with integer `totalResults`, `startIndex` and `itemsPerPage`.
+/// A ListResponse body with integer `totalResults`, `startIndex` and `itemsPerPage`
+/// (built directly: the resources are moved, not cloned).
 pub(crate) fn list_response(total: usize, start_index: usize, resources: Vec<Value>) -> Value {
-    ListResponse::new(total, start_index, resources).to_json()
+    json!({
+        "schemas": [LIST_RESPONSE_SCHEMA],
+        "totalResults": total,
+        "startIndex": start_index,
+        "itemsPerPage": resources.len(),
+        "Resources": resources,
+    })
 }
 
 fn view_of(q: &ListQuery) -> View {
@@ -38,13 +46,14 @@ async fn user_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), E
     let schemas = cx.user_schemas();
     let outcome = engine::list_users(&*cx.svc.users, &cx.tenant, q, schemas.clone()).await?;
     let view = view_of(q);
-    let with_groups = !view.attributes.is_empty() && engine::view_needs(&view, "groups", &schemas);
+    let shape = Shape::new(&view, &schemas);
+    let with_groups = !view.attributes.is_empty() && shape.needs("groups");
     let mut out = Vec::with_capacity(outcome.resources.len());
     for mut r in outcome.resources {
         if with_groups {
-            users::attach_groups(cx, &mut r, &view, &schemas).await?;
+            users::attach_groups(cx, &mut r, &shape).await?;
         }
-        out.push(Value::Object(users::represent(cx, &r, &schemas, &view)));
+        out.push(Value::Object(users::represent(cx, &r, &schemas, &shape)));
     }
     Ok((out, outcome.total_results))
 }
@@ -52,13 +61,13 @@ async fn user_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), E
 async fn group_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), Error> {
     let schemas = cx.group_schemas();
     let store = cx.groups()?;
-    let view = view_of(q);
-    let members = engine::view_needs(&view, "members", &schemas);
+    let shape = Shape::new(&view_of(q), &schemas);
+    let members = shape.needs("members");
     let outcome = engine::list_groups(&**store, &cx.tenant, q, schemas.clone(), members).await?;
     let out = outcome
         .resources
         .iter()
-        .map(|r| Value::Object(groups::represent(cx, r, &schemas, &view)))
+        .map(|r| Value::Object(groups::represent(cx, r, &schemas, &shape)))
         .collect();
     Ok((out, outcome.total_results))
 }
@@ -122,10 +131,10 @@ pub(crate) async fn search_all(
     let mut total = user_total;
     if cx.svc.groups.is_some() {
         // The groups' part of the page starts where the users end.
-        let offset = q.start_index - 1;
+        let offset = q.start_index.saturating_sub(1);
         let mut gq = q.clone();
         gq.start_index = offset.saturating_sub(user_total) + 1;
-        gq.count = q.count - resources.len();
+        gq.count = q.count.saturating_sub(resources.len());
         let (more, group_total) = group_page(cx, &gq).await?;
         resources.extend(more);
         total += group_total;

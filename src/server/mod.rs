@@ -72,7 +72,21 @@
 //!   default is 200 for Users and 204 for Groups, which Entra ID prefers).
 //! - `If-Match` on PUT/PATCH/DELETE: 412 on mismatch (`*` matches any version);
 //!   `If-None-Match` on GET by id: 304 with an empty body when unchanged.
-//! - Every response carries an `X-Request-Id` header, also used in logs.
+//! - Every response carries an `X-Request-Id` header (a per-service counter), also used in
+//!   logs, so an operator can match a client's generic 500 to its logged cause.
+//! - Lists: `ListResponse` with integer `totalResults`, `startIndex` and `itemsPerPage`;
+//!   the derived `User.groups` is included in list results only when `attributes` names it
+//!   (it costs one membership look-up per user), and always on single-user responses unless
+//!   excluded. `POST /.search` lists Users then Groups as one sequence: the filter is
+//!   evaluated per resource type, paging spans both.
+//!
+//! # Groups
+//!
+//! Every member a request adds (POST/PUT body, PATCH `add`/`replace`) must name an
+//! existing User or Group of the same tenant, else 400 `invalidValue`; its `type` is set
+//! from what it names, and `$ref` is derived on output. A group cannot contain itself.
+//! Membership PATCHes are applied as deltas (see [`crate::patch`]); deleting a User or
+//! Group removes it from every group.
 //!
 //! # Errors
 //!
@@ -109,8 +123,14 @@ use crate::store::{GroupStore, UserStore};
 use context::Ctx;
 use router::Route;
 
-/// Bounds on what one request may ask of the service (see the crate's "Untrusted input"
-/// notes).
+/// Bounds on what one request may ask of the service. Every bound is checked before the
+/// work it limits, and exceeding one is a 4xx, never a 500.
+///
+/// ```
+/// use scimitar::server::Limits;
+/// let limits = Limits::default().with_max_body_bytes(512 * 1024).with_max_count(200);
+/// assert_eq!(limits.max_count, 200);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -127,8 +147,9 @@ pub struct Limits {
     pub filter: FilterLimits,
     /// Most operations in one PATCH request (400 beyond). Default 1000.
     pub max_patch_operations: usize,
-    /// Most group members one request (POST/PUT body or PATCH) may add or set.
-    /// Default 10,000.
+    /// Most group members one request (POST/PUT body or PATCH) may add or set (400
+    /// `invalidValue` beyond). Each is looked up to check it names a User or Group of the
+    /// tenant. Default 10,000.
     pub max_members_per_request: usize,
 }
 
@@ -142,6 +163,39 @@ impl Default for Limits {
             max_patch_operations: 1000,
             max_members_per_request: 10_000,
         }
+    }
+}
+
+impl Limits {
+    /// Sets [`max_body_bytes`](Self::max_body_bytes).
+    pub fn with_max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = n;
+        self
+    }
+    /// Sets [`max_count`](Self::max_count).
+    pub fn with_max_count(mut self, n: usize) -> Self {
+        self.max_count = n;
+        self
+    }
+    /// Sets [`default_count`](Self::default_count).
+    pub fn with_default_count(mut self, n: usize) -> Self {
+        self.default_count = n;
+        self
+    }
+    /// Sets [`filter`](Self::filter).
+    pub fn with_filter(mut self, limits: FilterLimits) -> Self {
+        self.filter = limits;
+        self
+    }
+    /// Sets [`max_patch_operations`](Self::max_patch_operations).
+    pub fn with_max_patch_operations(mut self, n: usize) -> Self {
+        self.max_patch_operations = n;
+        self
+    }
+    /// Sets [`max_members_per_request`](Self::max_members_per_request).
+    pub fn with_max_members_per_request(mut self, n: usize) -> Self {
+        self.max_members_per_request = n;
+        self
     }
 }
 
@@ -255,8 +309,8 @@ impl ScimService {
         Response<Bytes>,
     ) {
         let inner = &*self.inner;
-        let path = req.uri().path().to_owned();
-        let Some(rest) = router::strip_base(&inner.base_path, &path) else {
+        let path = req.uri().path();
+        let Some(rest) = router::strip_base(&inner.base_path, path) else {
             let e = Error::not_found(format!("no SCIM endpoint at '{path}'"));
             return (
                 "unknown",
@@ -265,7 +319,6 @@ impl ScimService {
                 encode::error(&e, request_id),
             );
         };
-        let rest = rest.to_owned();
         let tenant = match crate::auth::authenticate(&*inner.tokens, req.headers()).await {
             Ok(t) => t,
             Err(e) => {
@@ -277,7 +330,7 @@ impl ScimService {
                 )
             }
         };
-        let route = match router::route(&rest, inner.groups.is_some()) {
+        let route = match router::route(rest, inner.groups.is_some()) {
             Ok(r) => r,
             Err(e) => {
                 return (

@@ -22,7 +22,7 @@ impl RequestSpan {
     pub(crate) fn new(request_id: u64, method: &Method) -> Self {
         RequestSpan(tracing::info_span!(
             "scim_request",
-            request_id = format_args!("{request_id:016x}"),
+            request_id,
             method = %method,
             route = tracing::field::Empty,
             tenant = tracing::field::Empty,
@@ -93,7 +93,7 @@ pub(crate) async fn in_span<F: Future>(_span: &RequestSpan, fut: F) -> F::Output
 #[cfg(feature = "tracing")]
 pub(crate) fn log_error(request_id: u64, e: &Error) {
     if e.status().is_server_error() {
-        tracing::error!(request_id = format_args!("{request_id:016x}"), error = %e, "SCIM request failed");
+        tracing::error!(request_id, error = %e, "SCIM request failed");
     } else {
         tracing::debug!(error = %e, "SCIM request rejected");
     }

@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::context::{store_failure, Ctx};
 use super::decode::{self, View};
+use super::engine::Shape;
 use super::etag::{self, IfMatch};
 use super::{encode, engine, PatchResponse};
 use crate::error::Error;
@@ -34,13 +35,12 @@ async fn load(cx: &Ctx<'_>, id: &str) -> Result<Resource, Error> {
 pub(crate) async fn attach_groups(
     cx: &Ctx<'_>,
     res: &mut Resource,
-    view: &View,
-    schemas: &SchemaSet,
+    shape: &Shape,
 ) -> Result<(), Error> {
     let Some(groups) = &cx.svc.groups else {
         return Ok(());
     };
-    if !engine::view_needs(view, "groups", schemas) {
+    if !shape.needs("groups") {
         return Ok(());
     }
     let refs = groups
@@ -73,10 +73,10 @@ pub(crate) fn represent(
     cx: &Ctx<'_>,
     res: &Resource,
     schemas: &SchemaSet,
-    view: &View,
+    shape: &Shape,
 ) -> Map<String, Value> {
     let mut body = engine::render(res, schemas, &cx.base_url);
-    engine::project(&mut body, view, schemas);
+    shape.apply(&mut body);
     body
 }
 
@@ -87,9 +87,9 @@ async fn respond(
     schemas: &SchemaSet,
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
-    let view = View::from_request(req)?;
-    attach_groups(cx, &mut res, &view, schemas).await?;
-    let body = represent(cx, &res, schemas, &view);
+    let shape = Shape::new(&View::from_request(req)?, schemas);
+    attach_groups(cx, &mut res, &shape).await?;
+    let body = represent(cx, &res, schemas, &shape);
     let location = (status == StatusCode::CREATED).then(|| cx.user_location(&res.id));
     Ok(encode::resource(
         status,

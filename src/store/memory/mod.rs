@@ -15,6 +15,23 @@
 //! `externalId` is indexed but not required to be unique (RFC 7643 §3.1 leaves it to the
 //! client). Group `displayName` is unique per tenant (case-insensitively) only when
 //! enabled with [`MemoryStore::with_unique_group_names`].
+//!
+//! Filters are evaluated with the schema-aware evaluator ([`Filter::bind`]), sorting uses
+//! [`Sorter`], so both declare full pushdown ([`Pushdown::Exact`], [`Capabilities::full`]).
+//! Member ids must name a user or group of the same tenant
+//! ([`StoreError::InvalidMember`]); an update that fails validation changes nothing.
+//! [`remove_member_everywhere`](super::GroupStore::remove_member_everywhere) bumps the
+//! version of every group it changes.
+//!
+//! Attributes are stored as one compact byte buffer per resource (about 0.8 KiB for a
+//! typical provisioned user with the enterprise extension, indexes included) and expanded
+//! into a fresh map on read.
+//!
+//! [`Filter::bind`]: crate::filter::Filter::bind
+//! [`Sorter`]: crate::list::Sorter
+//! [`Pushdown::Exact`]: super::Pushdown::Exact
+//! [`Capabilities::full`]: super::Capabilities::full
+//! [`StoreError::InvalidMember`]: super::StoreError::InvalidMember
 
 mod compact;
 mod groups;
