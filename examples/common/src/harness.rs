@@ -21,6 +21,7 @@ pub struct Server {
     child: Child,
     addr: SocketAddr,
     stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -29,11 +30,21 @@ impl Server {
     /// `RUST_LOG` (default `warn` here); standard output is collected (see
     /// [`wait_for_line`](Self::wait_for_line)).
     pub fn start(bin: impl AsRef<Path>, args: &[&str]) -> io::Result<Server> {
+        Self::start_logging(bin, args, None)
+    }
+
+    /// Like [`start`](Self::start), but with `RUST_LOG` set to `log` and the child's
+    /// standard error collected (see [`logs`](Self::logs)) instead of passed through.
+    pub fn start_logging(
+        bin: impl AsRef<Path>,
+        args: &[&str],
+        log: Option<&str>,
+    ) -> io::Result<Server> {
         let mut last = io::Error::other("not started");
         // The free port is found by binding and releasing it, so another process can take
         // it in between: retry on a fresh port when the child exits early.
         for _ in 0..5 {
-            match Self::try_start(bin.as_ref(), args) {
+            match Self::try_start(bin.as_ref(), args, log) {
                 Ok(s) => return Ok(s),
                 Err(e) => last = e,
             }
@@ -41,9 +52,12 @@ impl Server {
         Err(last)
     }
 
-    fn try_start(bin: &Path, args: &[&str]) -> io::Result<Server> {
+    fn try_start(bin: &Path, args: &[&str], capture: Option<&str>) -> io::Result<Server> {
         let addr = free_port()?;
-        let log = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
+        let log = match capture {
+            Some(l) => l.to_owned(),
+            None => std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        };
         let mut child = Command::new(bin)
             .args(args)
             .arg("--bind")
@@ -51,26 +65,25 @@ impl Server {
             .env("RUST_LOG", log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if capture.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()?;
         let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
         if let Some(out) = child.stdout.take() {
-            let lines = Arc::clone(&stdout);
-            // Drains the pipe for the child's whole life so it never blocks on a full pipe.
-            thread::spawn(move || {
-                for line in BufReader::new(out).lines() {
-                    let Ok(line) = line else { break };
-                    lines
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push(line);
-                }
-            });
+            collect_lines(out, Arc::clone(&stdout));
+        }
+        if let Some(err) = child.stderr.take() {
+            collect_lines(err, Arc::clone(&stderr));
         }
         let server = Server {
             child,
             addr,
             stdout,
+            stderr,
         };
         server.wait_until_listening()
     }
@@ -130,6 +143,15 @@ impl Server {
         }
     }
 
+    /// The standard error lines collected so far (only with
+    /// [`start_logging`](Self::start_logging)).
+    pub fn logs(&self) -> Vec<String> {
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Sends SIGTERM (via `kill`) and waits for the child to exit, up to `timeout`;
     /// `Ok(true)` if it exited successfully.
     pub fn terminate(&mut self, timeout: Duration) -> io::Result<bool> {
@@ -155,6 +177,19 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Drains `pipe` into `lines` for the child's whole life, so it never blocks on a full pipe.
+fn collect_lines(pipe: impl io::Read + Send + 'static, lines: Arc<Mutex<Vec<String>>>) {
+    thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            lines
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(line);
+        }
+    });
 }
 
 /// A loopback address with a port that was free a moment ago.

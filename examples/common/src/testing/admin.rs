@@ -370,3 +370,63 @@ pub fn require_policy(bin: &str) {
         .unwrap_or(Value::Null);
     assert_eq!(name["required"], true, "{name}");
 }
+
+/// At the most verbose log level, each request is logged with its method and path, and no
+/// log line holds a token (tenant, generated or admin) or a query string.
+pub fn logs_hold_no_secrets(bin: &str) {
+    let acme = format!("acme={ACME_TOKEN}");
+    let server = Server::start_logging(
+        bin,
+        &["--tenant", &acme, "--admin-token", ADMIN_TOKEN],
+        Some("trace"),
+    )
+    .expect("server starts");
+    let mut scim = Scim::new(&server, ACME_TOKEN);
+    expect_status(
+        &scim.get("/Users?filter=userName%20eq%20%22secret-query%22"),
+        &[200],
+        "filter",
+    );
+    expect_status(
+        &Scim::new(&server, "wrong-token-0123456789").get("/Users"),
+        &[401],
+        "401",
+    );
+    let mut c = server.client();
+    let enabled = admin(&mut c, "POST", "/admin/tenants/initech/scim", None);
+    expect_status(&enabled, &[201], "enable");
+    let issued = str_of(&enabled.json(), "token").to_owned();
+    expect_status(
+        &Scim::new(&server, &issued).get("/Users"),
+        &[200],
+        "issued token",
+    );
+
+    // Logging is asynchronous to the response: wait for the last request's line.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while server
+        .logs()
+        .iter()
+        .filter(|l| l.contains("/scim/v2/Users"))
+        .count()
+        < 3
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let logs = server.logs().join("\n");
+    assert!(
+        logs.contains("/scim/v2/Users"),
+        "no request log lines:\n{logs}"
+    );
+    assert!(logs.contains("/admin/tenants/initech/scim"), "{logs}");
+    for secret in [
+        ACME_TOKEN,
+        ADMIN_TOKEN,
+        issued.as_str(),
+        "wrong-token",
+        "secret-query",
+    ] {
+        assert!(!logs.contains(secret), "'{secret}' in the logs:\n{logs}");
+    }
+}

@@ -17,7 +17,7 @@ mod scim;
 
 pub use admin::{
     admin_flow, admin_off_without_flag, admin_page, cli_help_and_errors, custom_attribute,
-    default_tenant_token_printed, public_url_in_locations, require_policy,
+    default_tenant_token_printed, logs_hold_no_secrets, public_url_in_locations, require_policy,
     sigterm_stops_gracefully,
 };
 pub use scim::{
@@ -44,7 +44,7 @@ macro_rules! e2e_suite {
             tenant_isolation, unauthorized, admin_flow, admin_page, admin_off_without_flag,
             custom_attribute, default_tenant_token_printed, public_url_in_locations,
             cli_help_and_errors, sigterm_stops_gracefully, okta_user_lifecycle,
-            entra_user_lifecycle, groups_push, require_policy);
+            entra_user_lifecycle, groups_push, require_policy, logs_hold_no_secrets);
     };
     (@each $bin:expr; $($name:ident),*) => {
         $(
