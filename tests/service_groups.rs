@@ -254,3 +254,34 @@ async fn group_if_match() {
         .await;
     r.assert_error(412, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_membership_patches_lose_no_member() {
+    let h = std::sync::Arc::new(Harness::new().await);
+    let gid = h.create_group("Busy", &[]).await;
+    let mut users = Vec::new();
+    for i in 0..24 {
+        users.push(h.create_user(&format!("c{i}@example.com")).await);
+    }
+    let mut tasks = Vec::new();
+    for (i, u) in users.iter().enumerate() {
+        let h = h.clone();
+        let path = format!("/Groups/{gid}");
+        let u = u.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every eighth request also renames, which is version-guarded and retried.
+            let mut ops = vec![json!({"op": "add", "path": "members", "value": [{"value": u}]})];
+            if i % 8 == 0 {
+                ops.push(
+                    json!({"op": "replace", "path": "displayName", "value": format!("Busy {i}")}),
+                );
+            }
+            h.patch(&path, patch_op(Value::Array(ops))).await.status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 204);
+    }
+    let g = h.get(&format!("/Groups/{gid}")).await;
+    assert_eq!(g.body["members"].as_array().unwrap().len(), 24);
+}

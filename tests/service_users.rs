@@ -330,3 +330,31 @@ async fn trailing_slash_tolerated() {
     let id = h.create_user("slash@example.com").await;
     assert_eq!(h.get(&format!("/Users/{id}/")).await.status, 200);
 }
+
+#[tokio::test]
+async fn sort_by_user_name() {
+    let h = Harness::new().await;
+    for n in ["carol@example.com", "alice@example.com", "bob@example.com"] {
+        h.create_user(n).await;
+    }
+    let names = |r: &Resp| -> Vec<String> {
+        r.body["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["userName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let r = h.get("/Users?sortBy=userName").await;
+    assert_eq!(
+        names(&r),
+        ["alice@example.com", "bob@example.com", "carol@example.com"]
+    );
+    let r = h
+        .get("/Users?sortBy=userName&sortOrder=descending&count=2")
+        .await;
+    assert_eq!(names(&r), ["carol@example.com", "bob@example.com"]);
+    h.get("/Users?sortOrder=sideways")
+        .await
+        .assert_error(400, Some("invalidValue"));
+}

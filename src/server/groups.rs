@@ -347,7 +347,8 @@ pub(crate) async fn patch(
             &mut cx.report,
         )?;
         let full_rewrite = outcome.needs_full_members;
-        let (mut attrs, mut changes, expected) = if full_rewrite {
+        let attributes_changed = full_rewrite || outcome.attributes_changed;
+        let (mut attrs, mut changes, version) = if full_rewrite {
             let full = load(cx, id, true).await?;
             if_match.check(full.version)?;
             let mut next = engine::apply_patch(
@@ -366,13 +367,23 @@ pub(crate) async fn patch(
             (outcome.attributes, outcome.members, current.version)
         };
         attrs.remove("members");
-        engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+        if attributes_changed {
+            engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+        }
         // A full rewrite re-sends the existing members: only the request's own additions
         // count against the per-request limit, which the delta path enforces.
         resolve_changes(cx, &mut changes, id, !full_rewrite).await?;
+        // Pure membership deltas are atomic in the store and commute, so concurrent
+        // membership PATCHes need no version check (and never lose a member); attribute
+        // changes and full rewrites are guarded by the version they were computed from.
+        let (attributes, expected) = if attributes_changed {
+            (Some(attrs), Some(version))
+        } else {
+            (None, (!if_match.is_absent()).then_some(version))
+        };
         match cx
             .groups()?
-            .update(&cx.tenant, id, Some(attrs), changes, Some(expected))
+            .update(&cx.tenant, id, attributes, changes, expected)
             .await
         {
             Ok(res) => {

@@ -15,7 +15,7 @@ use crate::store::{NewResource, Resource, StoreError};
 
 /// How often a write without `If-Match` is retried when a concurrent write bumped the
 /// version between our read and our write.
-pub(crate) const WRITE_ATTEMPTS: usize = 4;
+pub(crate) const WRITE_ATTEMPTS: usize = 8;
 
 fn user_not_found(id: &str) -> Error {
     Error::not_found(format!("User '{id}' not found"))
