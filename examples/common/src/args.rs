@@ -1,0 +1,336 @@
+//! The command line both example servers accept (the contract in DESIGN.md).
+
+use std::fmt;
+use std::net::SocketAddr;
+
+/// The default listening address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// The longest tenant name accepted on the command line and in admin URLs.
+pub const MAX_TENANT_NAME_LEN: usize = 64;
+
+/// The shortest admin token accepted: short shared secrets are guessable.
+pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Start the server.
+    Run(Args),
+    /// Print [`help`] and exit.
+    Help,
+}
+
+/// The server's options. `Debug` redacts the tokens.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Args {
+    /// `--bind ADDR`.
+    pub bind: SocketAddr,
+    /// `--tenant NAME=TOKEN`, in order.
+    pub tenants: Vec<(String, String)>,
+    /// `--require ATTR,...`, in order, without duplicates.
+    pub require: Vec<String>,
+    /// `--max-length N`.
+    pub max_length: Option<usize>,
+    /// `--admin-token TOKEN`.
+    pub admin_token: Option<String>,
+    /// `--public-url URL`.
+    pub public_url: Option<String>,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Args {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            tenants: Vec::new(),
+            require: Vec::new(),
+            max_length: None,
+            admin_token: None,
+            public_url: None,
+        }
+    }
+}
+
+impl fmt::Debug for Args {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tenants: Vec<&str> = self.tenants.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("Args")
+            .field("bind", &self.bind)
+            .field("tenants", &tenants)
+            .field("require", &self.require)
+            .field("max_length", &self.max_length)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+/// A command-line mistake, with a message for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgsError(pub String);
+
+impl fmt::Display for ArgsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (see --help)", self.0)
+    }
+}
+
+impl std::error::Error for ArgsError {}
+
+/// The `--help` text; `program` is the binary's name.
+pub fn help(program: &str) -> String {
+    format!(
+        "\
+{program}: a SCIM 2.0 service provider built on scimitar, with an in-memory store.
+
+SCIM is served under /scim/v2. Each organization (tenant) is identified by its bearer token.
+
+USAGE:
+    {program} [OPTIONS]
+
+OPTIONS:
+    --bind ADDR            Address to listen on [default: {DEFAULT_BIND}]
+    --tenant NAME=TOKEN    Enable SCIM for organization NAME with this bearer token
+                           (at least 16 characters). Repeatable. Without any --tenant,
+                           organization 'default' is enabled with a fresh random token,
+                           printed once at start-up.
+    --require ATTR,...     Extra required User attributes, e.g.
+                           externalId,name.givenName,name.familyName,emails
+    --max-length N         Longest accepted string value, in characters
+    --admin-token TOKEN    Turn on the admin API and page at /admin (at least 16
+                           characters); without it they do not exist
+    --public-url URL       This server's public URL (origin, or the SCIM base ending in
+                           /scim/v2), used in meta.location and printed for the IdP
+    --database-url URL     Reserved for the SQL stores; not built yet (in-memory only)
+    -h, --help             Print this help
+
+Tokens given on the command line are visible to other local users (ps); prefer the
+generated token or the admin API outside a laptop.
+
+LOGGING:
+    RUST_LOG sets the log filter [default: info], e.g. RUST_LOG=debug or RUST_LOG=warn.
+"
+    )
+}
+
+/// Parses the arguments after the program name.
+pub fn parse<I, S>(args: I) -> Result<Command, ArgsError>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut out = Args::default();
+    let mut it = args.into_iter().map(Into::into);
+    while let Some(arg) = it.next() {
+        if arg == "-h" || arg == "--help" {
+            return Ok(Command::Help);
+        }
+        // Both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, ArgsError> {
+            match inline.clone().or_else(|| it.next()) {
+                Some(v) => Ok(v),
+                None => Err(ArgsError(format!("{name} needs a value"))),
+            }
+        };
+        match flag.as_str() {
+            "--bind" => {
+                let v = value("--bind")?;
+                out.bind = v.parse().map_err(|_| {
+                    ArgsError(format!(
+                        "--bind: '{v}' is not an IP address and port such as {DEFAULT_BIND}"
+                    ))
+                })?;
+            }
+            "--tenant" => {
+                let v = value("--tenant")?;
+                let (name, token) = v.split_once('=').ok_or_else(|| {
+                    ArgsError("--tenant: expected NAME=TOKEN, e.g. acme=<token>".into())
+                })?;
+                check_tenant_name(name).map_err(|m| ArgsError(format!("--tenant: {m}")))?;
+                if out.tenants.iter().any(|(n, _)| n == name) {
+                    return Err(ArgsError(format!(
+                        "--tenant: organization '{name}' is given twice"
+                    )));
+                }
+                out.tenants.push((name.to_owned(), token.to_owned()));
+            }
+            "--require" => {
+                let v = value("--require")?;
+                for attr in v.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+                    if !attr
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '_' | '-'))
+                    {
+                        return Err(ArgsError(format!(
+                            "--require: '{attr}' is not an attribute path"
+                        )));
+                    }
+                    if !out.require.iter().any(|a| a.eq_ignore_ascii_case(attr)) {
+                        out.require.push(attr.to_owned());
+                    }
+                }
+            }
+            "--max-length" => {
+                let v = value("--max-length")?;
+                let n: usize = v.parse().map_err(|_| {
+                    ArgsError(format!("--max-length: '{v}' is not a positive integer"))
+                })?;
+                if n == 0 {
+                    return Err(ArgsError("--max-length: must be at least 1".into()));
+                }
+                out.max_length = Some(n);
+            }
+            "--admin-token" => {
+                let v = value("--admin-token")?;
+                if v.chars().count() < MIN_ADMIN_TOKEN_LEN {
+                    return Err(ArgsError(format!(
+                        "--admin-token: must be at least {MIN_ADMIN_TOKEN_LEN} characters"
+                    )));
+                }
+                out.admin_token = Some(v);
+            }
+            "--public-url" => {
+                let v = value("--public-url")?;
+                let lower = v.to_ascii_lowercase();
+                if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+                    return Err(ArgsError(format!(
+                        "--public-url: '{v}' must start with http:// or https://"
+                    )));
+                }
+                out.public_url = Some(v);
+            }
+            "--database-url" => {
+                let _ = value("--database-url")?;
+                return Err(ArgsError(
+                    "--database-url: SQL stores not built yet; this example runs on the \
+                     in-memory store only (leave the flag out)"
+                        .into(),
+                ));
+            }
+            other => return Err(ArgsError(format!("unknown argument '{other}'"))),
+        }
+    }
+    Ok(Command::Run(out))
+}
+
+/// Checks an organization name: 1 to [`MAX_TENANT_NAME_LEN`] characters of `A-Z a-z 0-9 . _ -`,
+/// so that it can sit in a URL path segment without escaping.
+pub fn check_tenant_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > MAX_TENANT_NAME_LEN {
+        return Err(format!(
+            "organization name must be 1 to {MAX_TENANT_NAME_LEN} characters"
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err("organization name may contain only A-Z, a-z, 0-9, '.', '_' and '-'".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Args {
+        match parse(args.iter().copied()) {
+            Ok(Command::Run(a)) => a,
+            other => panic!("expected Run, got {other:?}"),
+        }
+    }
+
+    fn err(args: &[&str]) -> String {
+        match parse(args.iter().copied()) {
+            Err(e) => e.to_string(),
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let a = run(&[]);
+        assert_eq!(a.bind.to_string(), DEFAULT_BIND);
+        assert!(a.tenants.is_empty() && a.require.is_empty());
+        assert_eq!(a.admin_token, None);
+    }
+
+    #[test]
+    fn all_flags_both_spellings() {
+        let a = run(&[
+            "--bind=0.0.0.0:9000",
+            "--tenant",
+            "acme=aaaaaaaaaaaaaaaaaaaa",
+            "--tenant=globex=b=bbbbbbbbbbbbbbbbbbb",
+            "--require",
+            "externalId,name.givenName",
+            "--require=emails,externalId",
+            "--max-length",
+            "255",
+            "--admin-token",
+            "admin-admin-admin-1",
+            "--public-url",
+            "https://scim.example.com",
+        ]);
+        assert_eq!(a.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(
+            a.tenants,
+            vec![
+                ("acme".to_owned(), "aaaaaaaaaaaaaaaaaaaa".to_owned()),
+                ("globex".to_owned(), "b=bbbbbbbbbbbbbbbbbbb".to_owned())
+            ]
+        );
+        assert_eq!(a.require, vec!["externalId", "name.givenName", "emails"]);
+        assert_eq!(a.max_length, Some(255));
+        assert_eq!(a.admin_token.as_deref(), Some("admin-admin-admin-1"));
+        assert_eq!(a.public_url.as_deref(), Some("https://scim.example.com"));
+    }
+
+    #[test]
+    fn help_wins() {
+        assert_eq!(parse(["--bind", "x", "--help"]).ok(), None);
+        assert_eq!(parse(["-h"]).ok(), Some(Command::Help));
+        assert!(help("example-axum").contains("--tenant NAME=TOKEN"));
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        assert!(err(&["--bind", "localhost"]).contains("--bind"));
+        assert!(err(&["--tenant", "acme"]).contains("NAME=TOKEN"));
+        assert!(err(&["--tenant", "a b=cccccccccccccccccccc"]).contains("organization name"));
+        assert!(err(&["--max-length", "0"]).contains("at least 1"));
+        assert!(err(&["--admin-token", "short"]).contains("16"));
+        assert!(err(&["--public-url", "scim.example.com"]).contains("http"));
+        assert!(err(&["--database-url", "sqlite://x"]).contains("SQL stores not built yet"));
+        assert!(err(&["--frobnicate"]).contains("unknown argument"));
+        assert!(err(&["--bind"]).contains("needs a value"));
+        assert!(err(&[
+            "--tenant",
+            "a=xxxxxxxxxxxxxxxxxx",
+            "--tenant",
+            "a=yyyyyyyyyyyyyyyyyyy"
+        ])
+        .contains("twice"));
+    }
+
+    #[test]
+    fn debug_redacts_tokens() {
+        let a = run(&[
+            "--tenant",
+            "acme=secret-secret-secret",
+            "--admin-token",
+            "admin-secret-secret",
+        ]);
+        let s = format!("{a:?}");
+        assert!(!s.contains("secret"), "{s}");
+        assert!(s.contains("acme"));
+    }
+}

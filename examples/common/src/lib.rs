@@ -1,0 +1,268 @@
+//! What the scimitar example servers share, whatever framework hosts them.
+//!
+//! `example-axum` and `example-actix` are thin hosts: each parses the command line with
+//! [`args::parse`], binds its socket, builds an [`App`] and hands it every request as an
+//! `http::Request<Bytes>`. The [`App`] answers SCIM under `/scim/v2` (a
+//! [`scimitar::ScimService`]), the admin API and page under `/admin`, and logs each request.
+//! Nothing here knows about axum or actix-web.
+
+pub mod admin;
+pub mod args;
+pub mod client;
+pub mod harness;
+mod page;
+pub mod service;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{header, Request, Response, StatusCode};
+use scimitar::auth::{MemoryTokenStore, TenantTokens, TokenHash};
+use scimitar::schema::SchemaRegistry;
+use scimitar::{ScimService, TenantId};
+use tracing::Instrument;
+
+pub use args::{parse, Args, ArgsError, Command};
+
+/// Where SCIM is served.
+pub const SCIM_BASE_PATH: &str = "/scim/v2";
+
+/// The largest request body the hosts buffer before handing it over. The service refuses
+/// bodies above its own limit (1 MiB) with a SCIM 413; this is that limit plus headroom so
+/// the SCIM error, not the framework's, is what a client sees.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The organization enabled when no `--tenant` is given.
+pub const DEFAULT_TENANT: &str = "default";
+
+/// The example server: SCIM service, token manager, schema registry and admin settings.
+///
+/// Cheap to clone: the state is shared.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) service: ScimService,
+    pub(crate) tokens: Arc<TenantTokens<MemoryTokenStore>>,
+    pub(crate) schemas: Arc<SchemaRegistry>,
+    pub(crate) admin_token: Option<TokenHash>,
+    pub(crate) scim_url: String,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("scim_url", &self.inner.scim_url)
+            .field("admin", &self.inner.admin_token.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to tell the operator once the server listens.
+#[derive(Debug)]
+pub struct Startup {
+    text: String,
+}
+
+impl Startup {
+    /// The lines to print on standard output, once.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl App {
+    /// Sets the server up for `args`, listening on `local` (the address actually bound):
+    /// registers the `--tenant` tokens, or enables organization `default` with a fresh
+    /// token, and builds the SCIM service.
+    ///
+    /// Returns the start-up message, which holds a generated token: print it once.
+    pub async fn new(
+        args: &Args,
+        local: SocketAddr,
+        framework: &str,
+    ) -> Result<(App, Startup), scimitar::Error> {
+        let tokens = Arc::new(TenantTokens::new(MemoryTokenStore::new()));
+        let schemas = Arc::new(SchemaRegistry::with_policy(service::policy(args)?));
+        let scim_url = scim_url(args.public_url.as_deref(), local);
+        let service = service::build(args, Arc::clone(&tokens), Arc::clone(&schemas))?;
+
+        let mut text = format!("scimitar example on {framework}, listening on http://{local}\n");
+        if args.tenants.is_empty() {
+            let issued = tokens.enable(&TenantId::new(DEFAULT_TENANT)).await?;
+            text.push_str(&format!(
+                "\nSCIM is enabled for organization '{DEFAULT_TENANT}'. Copy these into your IdP \
+                 (the token is shown only now):\n  SCIM base URL: {scim_url}\n  Bearer token:  {}\n",
+                issued.secret()
+            ));
+        } else {
+            for (name, token) in &args.tenants {
+                tokens
+                    .register(&TenantId::new(name), token)
+                    .await
+                    .map_err(|e| e.with_context(format!("--tenant {name}")))?;
+            }
+            let names: Vec<&str> = args.tenants.iter().map(|(n, _)| n.as_str()).collect();
+            text.push_str(&format!(
+                "\nSCIM base URL: {scim_url}\nSCIM is enabled for: {} (tokens from --tenant)\n",
+                names.join(", ")
+            ));
+        }
+        if !args.require.is_empty() {
+            text.push_str(&format!(
+                "Required User attributes beyond userName: {}\n",
+                args.require.join(", ")
+            ));
+        }
+        if args.admin_token.is_some() {
+            text.push_str(&format!(
+                "Admin page: http://{local}/admin (API under /admin/tenants, Bearer admin token)\n"
+            ));
+        }
+        let app = App {
+            inner: Arc::new(Inner {
+                service,
+                tokens,
+                schemas,
+                admin_token: args.admin_token.as_deref().map(TokenHash::of),
+                scim_url,
+            }),
+        };
+        Ok((app, Startup { text }))
+    }
+
+    /// The SCIM base URL shown to administrators.
+    pub fn scim_url(&self) -> &str {
+        &self.inner.scim_url
+    }
+
+    /// The SCIM service, e.g. to mount it somewhere else.
+    pub fn service(&self) -> &ScimService {
+        &self.inner.service
+    }
+
+    /// Answers one request: SCIM under `/scim/v2`, the admin API and page under `/admin`.
+    /// Logs method, path (never the query string), status and latency; never a header.
+    pub async fn handle(&self, req: Request<Bytes>) -> Response<Bytes> {
+        let started = Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let span = tracing::info_span!("http", %method, %path);
+        if is_under(&path, SCIM_BASE_PATH) {
+            // The service logs its own line (route, tenant, status, duration, IdP
+            // compatibility rules) inside this span.
+            return self.inner.service.handle(req).instrument(span).await;
+        }
+        let response = if is_under(&path, "/admin") {
+            admin::handle(&self.inner, req)
+                .instrument(span.clone())
+                .await
+        } else if path == "/" || path == "/healthz" {
+            text(
+                StatusCode::OK,
+                "scimitar example: SCIM is served under /scim/v2\n",
+            )
+        } else {
+            text(StatusCode::NOT_FOUND, "not found\n")
+        };
+        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        span.in_scope(|| {
+            tracing::info!(
+                status = response.status().as_u16(),
+                latency_us,
+                "request finished"
+            );
+        });
+        response
+    }
+}
+
+/// The SCIM base URL: `--public-url` (with `/scim/v2` appended unless already there), else
+/// `http://{local}/scim/v2`.
+pub fn scim_url(public_url: Option<&str>, local: SocketAddr) -> String {
+    match public_url {
+        Some(url) => {
+            let url = url.trim_end_matches('/');
+            if url.ends_with(SCIM_BASE_PATH) {
+                url.to_owned()
+            } else {
+                format!("{url}{SCIM_BASE_PATH}")
+            }
+        }
+        None => format!("http://{local}{SCIM_BASE_PATH}"),
+    }
+}
+
+/// Logs to standard error, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// Parses the process's arguments; prints help or the mistake and exits as a CLI should.
+pub fn args_or_exit(program: &str) -> Args {
+    match args::parse(std::env::args().skip(1)) {
+        Ok(Command::Run(a)) => a,
+        Ok(Command::Help) => {
+            print!("{}", args::help(program));
+            std::process::exit(0)
+        }
+        Err(e) => {
+            eprintln!("{program}: {e}");
+            std::process::exit(2)
+        }
+    }
+}
+
+fn is_under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+pub(crate) fn text(status: StatusCode, body: &'static str) -> Response<Bytes> {
+    let mut r = Response::new(Bytes::from_static(body.as_bytes()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scim_url_forms() {
+        let local: SocketAddr = ([127, 0, 0, 1], 8080).into();
+        assert_eq!(scim_url(None, local), "http://127.0.0.1:8080/scim/v2");
+        assert_eq!(
+            scim_url(Some("https://a.example.com/"), local),
+            "https://a.example.com/scim/v2"
+        );
+        assert_eq!(
+            scim_url(Some("https://a.example.com/scim/v2/"), local),
+            "https://a.example.com/scim/v2"
+        );
+    }
+
+    #[test]
+    fn prefixes() {
+        assert!(is_under("/scim/v2", "/scim/v2"));
+        assert!(is_under("/scim/v2/Users", "/scim/v2"));
+        assert!(!is_under("/scim/v2x", "/scim/v2"));
+        assert!(!is_under("/adminx", "/admin"));
+    }
+}
