@@ -64,6 +64,8 @@
 //! |---|---|---|
 //! | `memory` | yes | [`MemoryStore`]: an indexed in-memory [`UserStore`] + [`GroupStore`] |
 //! | `testkit` | no | [`testkit`]: the store conformance suite for your own store's `cargo test` |
+//! | `sqlite` | no | `SqliteStore` (in `store::sql`): an embedded SQLite store (bundled libsqlite3) with filter, sort and paging push-down, persisted tokens and custom attributes |
+//! | `postgres` | no | `PostgresStore` (in `store::sql`): the same on PostgreSQL, for several stateless instances over one database |
 //! | `tracing` | no | a `tracing` span per request (method, route, tenant, status, duration, compatibility rules fired; never tokens or bodies) |
 //!
 //! # Untrusted input
