@@ -151,7 +151,7 @@ async fn route(app: &Inner, req: &Request<Bytes>, path: &str) -> Result<Response
     let segments: Vec<&str> = path.split('/').skip(2).collect();
     let m = req.method();
     match segments.as_slice() {
-        ["tenants"] if m == Method::GET => list_tenants(app),
+        ["tenants"] if m == Method::GET => list_tenants(app).await,
         ["tenants", name, rest @ ..] => {
             check_tenant_name(name).map_err(Error::invalid_value)?;
             let tenant = TenantId::new(name);
@@ -175,7 +175,7 @@ async fn route(app: &Inner, req: &Request<Bytes>, path: &str) -> Result<Response
                     app.tokens.revoke(&tenant, &id).await?;
                     status(app, &tenant).await
                 }
-                (Method::POST, ["attributes"]) => add_attribute(app, &tenant, req.body()),
+                (Method::POST, ["attributes"]) => add_attribute(app, &tenant, req.body()).await,
                 _ => Err(no_route(m, path)),
             }
         }
@@ -187,15 +187,8 @@ fn no_route(m: &Method, path: &str) -> Error {
     Error::not_found(format!("no admin endpoint for {m} {path}"))
 }
 
-fn list_tenants(app: &Inner) -> Result<Response<Bytes>, Error> {
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for record in app.tokens.store().records() {
-        match counts.iter_mut().find(|(n, _)| n == record.tenant.as_str()) {
-            Some((_, c)) => *c += 1,
-            None => counts.push((record.tenant.as_str().to_owned(), 1)),
-        }
-    }
-    counts.sort();
+async fn list_tenants(app: &Inner) -> Result<Response<Bytes>, Error> {
+    let counts = app.db.tenants().await?;
     let list: Vec<Value> = counts
         .into_iter()
         .map(|(tenant, tokens)| json!({"tenant": tenant, "enabled": true, "tokens": tokens}))
@@ -237,14 +230,22 @@ fn issued_json(
     Ok(r)
 }
 
-fn add_attribute(app: &Inner, tenant: &TenantId, body: &Bytes) -> Result<Response<Bytes>, Error> {
+async fn add_attribute(
+    app: &Inner,
+    tenant: &TenantId,
+    body: &Bytes,
+) -> Result<Response<Bytes>, Error> {
     let req: AttributeRequest = serde_json::from_slice(body)
         .map_err(|e| Error::invalid_syntax(format!("attribute definition: {e}")))?;
     let urn = req.schema.as_deref().unwrap_or(DEFAULT_EXTENSION_URN);
     let name = req.schema_name.as_deref().unwrap_or(DEFAULT_EXTENSION_NAME);
     let def = req.to_def();
+    // The registry validates it first, so only accepted definitions are saved.
     app.schemas
         .add_user_attribute(tenant, urn, name, def.clone())?;
+    app.db
+        .save_custom_attribute(tenant, urn, name, &def)
+        .await?;
     let attribute = serde_json::to_value(&def).map_err(|_| Error::internal())?;
     Ok(json_response(
         StatusCode::CREATED,

@@ -36,6 +36,27 @@ pub struct Args {
     pub admin_token: Option<String>,
     /// `--public-url URL`.
     pub public_url: Option<String>,
+    /// `--database-url URL` (scheme checked by [`database_kind`]).
+    pub database_url: Option<String>,
+}
+
+/// The database a `--database-url` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    /// `sqlite:...` (e.g. `sqlite://scim.db`).
+    Sqlite,
+    /// `postgres:...` or `postgresql:...`.
+    Postgres,
+}
+
+/// The database `url` names by its scheme (case-insensitive), if a supported one.
+pub fn database_kind(url: &str) -> Option<DatabaseKind> {
+    let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+    match scheme.as_str() {
+        "sqlite" => Some(DatabaseKind::Sqlite),
+        "postgres" | "postgresql" => Some(DatabaseKind::Postgres),
+        _ => None,
+    }
 }
 
 impl Default for Args {
@@ -47,6 +68,7 @@ impl Default for Args {
             max_length: None,
             admin_token: None,
             public_url: None,
+            database_url: None,
         }
     }
 }
@@ -64,6 +86,8 @@ impl fmt::Debug for Args {
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
             )
             .field("public_url", &self.public_url)
+            // The URL may hold a password: show only which database.
+            .field("database", &self.database_url.as_deref().map(database_kind))
             .finish()
     }
 }
@@ -84,7 +108,7 @@ impl std::error::Error for ArgsError {}
 pub fn help(program: &str) -> String {
     format!(
         "\
-{program}: a SCIM 2.0 service provider built on scimitar, with an in-memory store.
+{program}: a SCIM 2.0 service provider built on scimitar, in memory or on SQLite/PostgreSQL.
 
 SCIM is served under /scim/v2. Each organization (tenant) is identified by its bearer token.
 
@@ -104,7 +128,12 @@ OPTIONS:
                            characters); without it they do not exist
     --public-url URL       This server's public URL (origin, or the SCIM base ending in
                            /scim/v2), used in meta.location and printed for the IdP
-    --database-url URL     Reserved for the SQL stores; not built yet (in-memory only)
+    --database-url URL     Keep Users, Groups, token hashes and custom attributes in
+                           this database, so they survive a restart:
+                           sqlite://PATH (file created if missing) or
+                           postgres://USER@HOST/DB. Without it everything is in memory.
+                           If organization 'default' is already enabled in the database,
+                           its token is not shown again (rotate it in the admin API).
     -h, --help             Print this help
 
 Tokens given on the command line are visible to other local users (ps); prefer the
@@ -207,12 +236,15 @@ where
                 out.public_url = Some(v);
             }
             "--database-url" => {
-                let _ = value("--database-url")?;
-                return Err(ArgsError(
-                    "--database-url: SQL stores not built yet; this example runs on the \
-                     in-memory store only (leave the flag out)"
-                        .into(),
-                ));
+                let v = value("--database-url")?;
+                if database_kind(&v).is_none() {
+                    return Err(ArgsError(
+                        "--database-url: expected sqlite://PATH or postgres://... \
+                         (postgresql:// also accepted)"
+                            .into(),
+                    ));
+                }
+                out.database_url = Some(v);
             }
             other => return Err(ArgsError(format!("unknown argument '{other}'"))),
         }
@@ -309,7 +341,8 @@ mod tests {
         assert!(err(&["--max-length", "0"]).contains("at least 1"));
         assert!(err(&["--admin-token", "short"]).contains("16"));
         assert!(err(&["--public-url", "scim.example.com"]).contains("http"));
-        assert!(err(&["--database-url", "sqlite://x"]).contains("SQL stores not built yet"));
+        assert!(err(&["--database-url", "mysql://x"]).contains("sqlite://PATH"));
+        assert!(err(&["--database-url", "scim.db"]).contains("sqlite://PATH"));
         assert!(err(&["--frobnicate"]).contains("unknown argument"));
         assert!(err(&["--bind"]).contains("needs a value"));
         assert!(err(&[
@@ -319,6 +352,21 @@ mod tests {
             "a=yyyyyyyyyyyyyyyyyyy"
         ])
         .contains("twice"));
+    }
+
+    #[test]
+    fn database_urls() {
+        let a = run(&["--database-url", "sqlite://scim.db"]);
+        assert_eq!(a.database_url.as_deref(), Some("sqlite://scim.db"));
+        for (url, kind) in [
+            ("sqlite::memory:", DatabaseKind::Sqlite),
+            ("postgres://u@h/db", DatabaseKind::Postgres),
+            ("PostgreSQL://u@h/db", DatabaseKind::Postgres),
+        ] {
+            assert_eq!(database_kind(url), Some(kind), "{url}");
+        }
+        let a = run(&["--database-url=postgres://u:hunter2@h/db"]);
+        assert!(!format!("{a:?}").contains("hunter2"));
     }
 
     #[test]

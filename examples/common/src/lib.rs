@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::{header, Request, Response, StatusCode};
-use scimitar::auth::{MemoryTokenStore, TenantTokens, TokenHash};
+use scimitar::auth::{TenantTokens, TokenHash};
 use scimitar::schema::SchemaRegistry;
 use scimitar::{ScimService, TenantId};
 use tracing::Instrument;
@@ -49,7 +49,8 @@ pub struct App {
 
 pub(crate) struct Inner {
     pub(crate) service: ScimService,
-    pub(crate) tokens: Arc<TenantTokens<MemoryTokenStore>>,
+    pub(crate) tokens: Arc<service::Tokens>,
+    pub(crate) db: service::Database,
     pub(crate) schemas: Arc<SchemaRegistry>,
     pub(crate) admin_token: Option<TokenHash>,
     pub(crate) scim_url: String,
@@ -79,8 +80,10 @@ impl Startup {
 
 impl App {
     /// Sets the server up for `args`, listening on `local` (the address actually bound):
-    /// registers the `--tenant` tokens, or enables organization `default` with a fresh
-    /// token, and builds the SCIM service.
+    /// opens `--database-url` (or memory), loads the custom attributes saved there,
+    /// registers the `--tenant` tokens (again at every start: a token the organization
+    /// already has is kept), or enables organization `default` with a fresh token unless a
+    /// database already has it enabled, and builds the SCIM service.
     ///
     /// Returns the start-up message, which holds a generated token: print it once.
     pub async fn new(
@@ -88,14 +91,29 @@ impl App {
         local: SocketAddr,
         framework: &str,
     ) -> Result<(App, Startup), scimitar::Error> {
-        let tokens = Arc::new(TenantTokens::new(MemoryTokenStore::new()));
+        let db = service::Database::open(args.database_url.as_deref()).await?;
+        let tokens = Arc::new(TenantTokens::new(db.token_store()));
         let schemas = Arc::new(SchemaRegistry::with_policy(service::policy(args)?));
+        let loaded = db.load_custom_attributes(&schemas).await?;
         let scim_url = scim_url(args.public_url.as_deref(), local);
-        let service = service::build(args, Arc::clone(&tokens), Arc::clone(&schemas))?;
+        let service = service::build(args, &db, Arc::clone(&tokens), Arc::clone(&schemas))?;
 
         let mut text = format!("scimitar example on {framework}, listening on http://{local}\n");
-        if args.tenants.is_empty() {
-            let issued = tokens.enable(&TenantId::new(DEFAULT_TENANT)).await?;
+        if db.is_persistent() {
+            text.push_str(&format!(
+                "Data is kept in the --database-url database ({loaded} custom attributes loaded)\n"
+            ));
+        }
+        let default = TenantId::new(DEFAULT_TENANT);
+        if args.tenants.is_empty() && tokens.status(&default).await?.enabled {
+            // Only the hash is stored: the token cannot be shown again.
+            text.push_str(&format!(
+                "\nSCIM is already enabled for organization '{DEFAULT_TENANT}' in the database; \
+                 its token is not shown again (issue a new one with the admin API's rotate).\n  \
+                 SCIM base URL: {scim_url}\n"
+            ));
+        } else if args.tenants.is_empty() {
+            let issued = tokens.enable(&default).await?;
             text.push_str(&format!(
                 "\nSCIM is enabled for organization '{DEFAULT_TENANT}'. Copy these into your IdP \
                  (the token is shown only now):\n  SCIM base URL: {scim_url}\n  Bearer token:  {}\n",
@@ -129,6 +147,7 @@ impl App {
             inner: Arc::new(Inner {
                 service,
                 tokens,
+                db,
                 schemas,
                 admin_token: args.admin_token.as_deref().map(TokenHash::of),
                 scim_url,

@@ -9,7 +9,12 @@ use super::{expect_status, start_two_tenants, str_of, Scim, ACME_TOKEN, ADMIN_TO
 use crate::client::{Client, HttpResponse};
 use crate::harness::Server;
 
-fn admin(client: &mut Client, method: &str, path: &str, body: Option<&Value>) -> HttpResponse {
+pub(super) fn admin(
+    client: &mut Client,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> HttpResponse {
     let auth = format!("Bearer {ADMIN_TOKEN}");
     let bytes = body.map(|b| serde_json::to_vec(b).unwrap());
     let mut headers = vec![("Authorization", auth.as_str())];
@@ -279,7 +284,7 @@ pub fn cli_help_and_errors(bin: &str) {
         assert!(text.contains(flag), "help lacks {flag}");
     }
     for args in [
-        vec!["--database-url", "sqlite://scim.db"],
+        vec!["--database-url", "mysql://scim.db"],
         vec!["--tenant", "acme=short"],
         vec!["--bogus"],
     ] {
@@ -293,10 +298,11 @@ pub fn cli_help_and_errors(bin: &str) {
         assert!(!out.stderr.is_empty(), "{args:?} should explain");
     }
     let db = Command::new(bin)
-        .args(["--database-url", "postgres://x"])
+        .args(["--database-url", "scim.db"])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&db.stderr).contains("SQL stores not built yet"));
+    assert_eq!(db.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&db.stderr).contains("sqlite://PATH"));
 }
 
 /// SIGTERM stops the server cleanly (exit status 0).

@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod admin;
+mod restart;
 mod scim;
 
 pub use admin::{
@@ -20,6 +21,7 @@ pub use admin::{
     default_tenant_token_printed, logs_hold_no_secrets, public_url_in_locations, require_policy,
     sigterm_stops_gracefully,
 };
+pub use restart::restart_keeps_data;
 pub use scim::{
     entra_user_lifecycle, groups_push, okta_user_lifecycle, tenant_isolation, unauthorized,
 };
@@ -44,7 +46,8 @@ macro_rules! e2e_suite {
             tenant_isolation, unauthorized, admin_flow, admin_page, admin_off_without_flag,
             custom_attribute, default_tenant_token_printed, public_url_in_locations,
             cli_help_and_errors, sigterm_stops_gracefully, okta_user_lifecycle,
-            entra_user_lifecycle, groups_push, require_policy, logs_hold_no_secrets);
+            entra_user_lifecycle, groups_push, require_policy, logs_hold_no_secrets,
+            restart_keeps_data);
     };
     (@each $bin:expr; $($name:ident),*) => {
         $(
