@@ -46,6 +46,38 @@
 //! random UUIDs, so a user and a group never share one in practice). PostgreSQL text
 //! cannot hold U+0000: such a value is a store failure (500), not stored.
 
+/// Runs the migrations not yet recorded in `scimitar_migrations`, inside the open
+/// transaction `$tx` (which the caller has made exclusive) and commits it. `$ddl` creates
+/// the bookkeeping table in the backend's dialect.
+macro_rules! run_migrations {
+    ($tx:ident, $ddl:expr, $migrations:expr) => {{
+        sqlx::raw_sql($ddl)
+            .execute(&mut *$tx)
+            .await
+            .map_err(super::db_error)?;
+        let done: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM scimitar_migrations")
+            .fetch_one(&mut *$tx)
+            .await
+            .map_err(super::db_error)?;
+        for (version, sql) in $migrations {
+            if done.is_some_and(|d| d >= *version) {
+                continue;
+            }
+            sqlx::raw_sql(sql)
+                .execute(&mut *$tx)
+                .await
+                .map_err(super::db_error)?;
+            sqlx::query("INSERT INTO scimitar_migrations (version, applied_ns) VALUES ($1, $2)")
+                .bind(version)
+                .bind(super::now_nanos()?)
+                .execute(&mut *$tx)
+                .await
+                .map_err(super::db_error)?;
+        }
+        $tx.commit().await.map_err(super::db_error)
+    }};
+}
+
 mod compile;
 mod extras;
 mod groups;

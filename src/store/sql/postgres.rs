@@ -123,33 +123,12 @@ impl PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(super::db_error)?;
-        sqlx::raw_sql(
+        run_migrations!(
+            tx,
             "CREATE TABLE IF NOT EXISTS scimitar_migrations \
              (version BIGINT PRIMARY KEY, applied_ns BIGINT NOT NULL)",
+            MIGRATIONS
         )
-        .execute(&mut *tx)
-        .await
-        .map_err(super::db_error)?;
-        let done: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM scimitar_migrations")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(super::db_error)?;
-        for (version, sql) in MIGRATIONS {
-            if done.is_some_and(|d| d >= *version) {
-                continue;
-            }
-            sqlx::raw_sql(sql)
-                .execute(&mut *tx)
-                .await
-                .map_err(super::db_error)?;
-            sqlx::query("INSERT INTO scimitar_migrations (version, applied_ns) VALUES ($1, $2)")
-                .bind(version)
-                .bind(super::now_nanos()?)
-                .execute(&mut *tx)
-                .await
-                .map_err(super::db_error)?;
-        }
-        tx.commit().await.map_err(super::db_error)
     }
 }
 
