@@ -61,7 +61,7 @@ const PAGE: &str = r#"<!doctype html>
  input { font: inherit; padding: .3rem; width: 100%; box-sizing: border-box; }
  .row { display: flex; gap: .5rem; } .row input { flex: 1; }
  button { font: inherit; padding: .3rem .8rem; cursor: pointer; }
- #message { min-height: 1.5em; color: #a00; }
+ #message { min-height: 1.5em; color: #060; } #message.error { color: #a00; }
  #tokens li { font-family: monospace; }
  .secret { background: #fffbe6; }
 </style>
@@ -104,7 +104,7 @@ credentials). The token is shown once.</p>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
-const say = (text) => { $("message").textContent = text; };
+const say = (text, failed) => { $("message").textContent = text; $("message").className = failed ? "error" : ""; };
 
 async function call(method, suffix) {
   const tenant = $("tenant").value.trim();
@@ -146,7 +146,7 @@ async function act(f, done) {
       showStatus(body);
       say(done);
     }
-  } catch (e) { say(e.message); }
+  } catch (e) { say(e.message, true); }
 }
 
 $("load").onclick = () => act(() => call("GET", "/scim"), "");
