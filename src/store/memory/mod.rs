@@ -36,6 +36,7 @@
 mod compact;
 mod groups;
 mod query;
+mod rows;
 mod users;
 
 use std::collections::HashMap;
@@ -137,20 +138,42 @@ struct TenantState {
     groups: GroupTable,
 }
 
-/// What every stored resource carries.
+/// What every stored resource carries (64 bytes besides the id and the attributes).
 #[derive(Debug, Clone)]
 struct Record {
+    /// The creation sequence number in its table.
+    seq: u64,
     id: Box<str>,
     version: u64,
-    created: OffsetDateTime,
-    last_modified: OffsetDateTime,
+    /// Unix time in nanoseconds (exact for 1677-2262).
+    created: i64,
+    /// Unix time in nanoseconds.
+    last_modified: i64,
     attrs: CObj,
 }
 
+impl rows::Sequenced for Record {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+/// The current time as Unix nanoseconds (saturating outside 1677-2262).
+fn now_nanos() -> i64 {
+    let n = OffsetDateTime::now_utc().unix_timestamp_nanos();
+    i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
+}
+
+fn from_nanos(n: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(n))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
 impl Record {
-    fn new(id: String, attrs: CObj) -> Self {
-        let now = OffsetDateTime::now_utc();
+    fn new(seq: u64, id: String, attrs: CObj) -> Self {
+        let now = now_nanos();
         Record {
+            seq,
             id: id.into_boxed_str(),
             version: 1,
             created: now,
@@ -168,15 +191,15 @@ impl Record {
 
     fn touch(&mut self) {
         self.version += 1;
-        self.last_modified = OffsetDateTime::now_utc();
+        self.last_modified = now_nanos();
     }
 
     fn to_resource(&self) -> Resource {
         Resource {
             id: self.id.to_string(),
             version: self.version,
-            created: self.created,
-            last_modified: self.last_modified,
+            created: from_nanos(self.created),
+            last_modified: from_nanos(self.last_modified),
             attributes: self.attrs.to_map(),
         }
     }
