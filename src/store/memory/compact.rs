@@ -185,8 +185,7 @@ fn write_value(buf: &mut Vec<u8>, v: Value, nested: bool) {
     }
 }
 
-const B64_ALPHABET: &[u8; 64] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Standard, padded base64 (RFC 4648 §4).
 fn base64_encode(bytes: &[u8]) -> String {
@@ -416,20 +415,24 @@ mod tests {
         // stored as 951 bytes each instead of 1,268 characters.
         assert_eq!(c.get_str("top"), Some(cert.as_str()));
         let values = cert.len() + 4 * 951;
-        assert!(c.0.len() >= values && c.0.len() < values + 64, "{}", c.0.len());
+        assert!(
+            c.0.len() >= values && c.0.len() < values + 64,
+            "{}",
+            c.0.len()
+        );
     }
 
     #[test]
     fn non_canonical_or_short_base64_stays_text() {
         let body = "QUJD".repeat(20);
         for s in [
-            format!("{body}QQ=="),  // canonical: decoded
-            format!("{body}QR=="),  // unused bits set: not canonical
-            format!("{body}QUI"),   // unpadded
-            format!("{body}QU=I"),  // padding inside
-            format!("{body}-_AA"),  // URL-safe alphabet
+            format!("{body}QQ=="), // canonical: decoded
+            format!("{body}QR=="), // unused bits set: not canonical
+            format!("{body}QUI"),  // unpadded
+            format!("{body}QU=I"), // padding inside
+            format!("{body}-_AA"), // URL-safe alphabet
             format!("{body}QQ==QUJD"),
-            "QUJD".into(),          // too short
+            "QUJD".into(), // too short
             " ".repeat(80),
         ] {
             let c = CObj::from_map(nested(&s));

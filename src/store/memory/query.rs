@@ -60,7 +60,7 @@ pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> Result<StorePage, Sto
         let resources = match q.page {
             // Jump to the first row of the page instead of walking the rows before it.
             Some(p) => rows
-                .from_offset(p.offset)
+                .starting_at(p.offset)
                 .take(p.count)
                 .map(|r| table.resource(r, q.include_members))
                 .collect(),

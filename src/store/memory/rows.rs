@@ -69,7 +69,11 @@ impl<R: Sequenced> Rows<R> {
             .chunks
             .partition_point(|c| c.first().is_some_and(|r| r.seq() <= seq));
         let ci = after.checked_sub(1)?;
-        let i = self.chunks.get(ci)?.binary_search_by_key(&seq, R::seq).ok()?;
+        let i = self
+            .chunks
+            .get(ci)?
+            .binary_search_by_key(&seq, R::seq)
+            .ok()?;
         Some((ci, i))
     }
 
@@ -140,7 +144,7 @@ impl<R: Sequenced> Rows<R> {
 
     /// The rows from list position `offset` (0-based) on, in sequence order; finding the
     /// first costs O(log chunks).
-    pub(super) fn from_offset(&self, offset: usize) -> impl Iterator<Item = &R> {
+    pub(super) fn starting_at(&self, offset: usize) -> impl Iterator<Item = &R> {
         let ci = self
             .starts
             .partition_point(|s| *s <= offset)
@@ -307,11 +311,22 @@ mod tests {
         assert_eq!(rows.remove(0), None);
         assert_eq!(rows.len(), model.len());
         assert_eq!(seqs(rows.values()), model);
-        for off in [0, 1, 5, 511, 512, 1023, 1024, 1500, model.len() - 1, model.len()] {
+        for off in [
+            0,
+            1,
+            5,
+            511,
+            512,
+            1023,
+            1024,
+            1500,
+            model.len() - 1,
+            model.len(),
+        ] {
             let want: Vec<u64> = model.iter().skip(off).take(7).copied().collect();
-            assert_eq!(seqs(rows.from_offset(off).take(7)), want, "offset {off}");
+            assert_eq!(seqs(rows.starting_at(off).take(7)), want, "offset {off}");
         }
-        assert_eq!(rows.from_offset(model.len() + 10).count(), 0);
+        assert_eq!(rows.starting_at(model.len() + 10).count(), 0);
         for m in &model {
             assert_eq!(rows.get(m), Some(&R(*m)));
         }
@@ -329,7 +344,7 @@ mod tests {
         }
         assert_eq!(rows.len(), 0);
         assert_eq!(rows.values().count(), 0);
-        assert_eq!(rows.from_offset(0).count(), 0);
+        assert_eq!(rows.starting_at(0).count(), 0);
     }
 
     #[test]
@@ -353,7 +368,10 @@ mod tests {
     #[test]
     fn folded_hash_matches_the_unicode_fold() {
         let ix = HashIndex::default();
-        assert_eq!(ix.hash_folded("BJensen@X.com"), ix.hash_folded("bjensen@x.com"));
+        assert_eq!(
+            ix.hash_folded("BJensen@X.com"),
+            ix.hash_folded("bjensen@x.com")
+        );
         assert_eq!(ix.hash_folded("ÉLODIE"), ix.hash_folded("élodie"));
         // The Kelvin sign folds to an ASCII `k`.
         assert_eq!(ix.hash_folded("\u{212A}im"), ix.hash_folded("kim"));

@@ -170,21 +170,16 @@ impl Index for UserTable {
 
     fn lookup(&self, key: IndexKey<'_>) -> Option<Vec<u64>> {
         match key {
-            IndexKey::Id(id) => Some(self.seq_of(id).into_iter().collect()),
+            // Unverified candidates: a superset is enough, the filter is evaluated on them.
+            IndexKey::Id(id) => Some(self.by_id.candidates(self.by_id.hash(id)).collect()),
             IndexKey::UserName(u) => Some(
                 self.by_user_name
                     .candidates(self.by_user_name.hash_folded(u))
-                    .filter(|s| self.user_name_is(*s, u))
                     .collect(),
             ),
             IndexKey::ExternalId(e) => Some(
                 self.by_external_id
                     .candidates(self.by_external_id.hash(e))
-                    .filter(|s| {
-                        self.rows
-                            .get(s)
-                            .is_some_and(|r| r.attrs.get_str("externalId") == Some(e))
-                    })
                     .collect(),
             ),
             IndexKey::DisplayName(_) | IndexKey::Member(_) => None,
@@ -247,5 +242,67 @@ impl UserStore for MemoryStore {
     async fn list(&self, tenant: &TenantId, query: &StoreQuery) -> Result<StorePage, StoreError> {
         self.read(tenant, |t| query::list(&t.users, query))
             .unwrap_or_else(|| Ok(query::empty(query)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn new(id: &str, user_name: &str) -> NewResource {
+        let Value::Object(attributes) = json!({"userName": user_name, "externalId": "x"}) else {
+            panic!()
+        };
+        NewResource {
+            id: id.into(),
+            attributes,
+        }
+    }
+
+    #[test]
+    fn hash_collisions_are_verified_against_the_rows() {
+        let mut t = UserTable::default();
+        t.create(new("1", "alice")).unwrap();
+        t.create(new("2", "Bob")).unwrap();
+        let alice = t.seq_of("1").unwrap();
+        // Pretend `alice` and `carol` (and ids "1" and "3") share a hash.
+        let h = t.by_user_name.hash_folded("carol");
+        t.by_user_name.insert(h, alice);
+        let h = t.by_id.hash("3");
+        t.by_id.insert(h, alice);
+        assert!(!t.contains("3"));
+        t.create(new("3", "Carol")).unwrap();
+        assert!(t.contains("3"));
+        assert_eq!(t.row("3").map(|r| &*r.id), Some("3"));
+        assert!(matches!(
+            t.create(new("4", "CAROL")),
+            Err(StoreError::Uniqueness { .. })
+        ));
+        assert!(matches!(
+            t.create(new("4", "ALICE")),
+            Err(StoreError::Uniqueness { .. })
+        ));
+        assert!(matches!(
+            t.create(new("1", "dave")),
+            Err(StoreError::Uniqueness { .. })
+        ));
+        t.delete("3", None).unwrap();
+        assert!(!t.contains("3"));
+        assert!(t.contains("1"));
+        t.create(new("3", "carol")).unwrap();
+        // Renaming keeps uniqueness exact and frees the old name.
+        let Value::Object(m) = json!({"userName": "BOB"}) else {
+            panic!()
+        };
+        assert!(t.replace("3", m, None).is_err());
+        let Value::Object(m) = json!({"userName": "erin"}) else {
+            panic!()
+        };
+        t.replace("3", m, None).unwrap();
+        t.create(new("5", "Carol")).unwrap();
+        assert_eq!(t.rows.len(), 4);
+        let ext: Vec<u64> = t.lookup(IndexKey::ExternalId("x")).unwrap();
+        assert_eq!(ext.len(), 3, "user 3 was replaced without an externalId");
     }
 }
