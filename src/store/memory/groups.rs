@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::compact::CObj;
 use super::query::{self, Index, IndexKey};
+use super::rows::{Rows, Sequenced};
 use super::users::UserTable;
 use super::{fold, MemoryStore, Postings, Record};
 use crate::filter::Filter;
@@ -80,14 +81,17 @@ pub(super) struct GroupRow {
     members: Members,
 }
 
+impl Sequenced for GroupRow {
+    fn seq(&self) -> u64 {
+        self.rec.seq
+    }
+}
+
 /// One tenant's groups, in creation order, with their indexes.
 #[derive(Default)]
 pub(super) struct GroupTable {
     next_seq: u64,
-    rows: BTreeMap<u64, GroupRow>,
-    /// The keys of `rows`, ascending. Deletes cost O(n) here, which buys O(1) page
-    /// offsets for every list.
-    order: Vec<u64>,
+    rows: Rows<GroupRow>,
     by_id: HashMap<Box<str>, u64>,
     by_display: Postings,
     by_external_id: Postings,
@@ -208,7 +212,7 @@ impl GroupTable {
         let external = external_key(&new.attributes);
         let seq = self.next_seq;
         self.next_seq += 1;
-        let rec = Record::new(new.id, CObj::from_map(new.attributes));
+        let rec = Record::new(seq, new.id, CObj::from_map(new.attributes));
         self.by_id.insert(rec.id.clone(), seq);
         if let Some(d) = display {
             self.by_display.insert(d, seq);
@@ -216,14 +220,10 @@ impl GroupTable {
         if let Some(e) = external {
             self.by_external_id.insert(e, seq);
         }
-        self.order.push(seq);
-        self.rows.insert(
-            seq,
-            GroupRow {
-                rec,
-                members: Members::default(),
-            },
-        );
+        self.rows.push(GroupRow {
+            rec,
+            members: Members::default(),
+        });
         for m in members {
             self.add_member(seq, m);
         }
@@ -308,12 +308,9 @@ impl GroupTable {
             .ok_or(StoreError::NotFound)?
             .rec
             .check_version(expected)?;
-        let Some(row) = self.rows.remove(&seq) else {
+        let Some(row) = self.rows.remove(seq) else {
             return Err(StoreError::NotFound);
         };
-        if let Ok(pos) = self.order.binary_search(&seq) {
-            self.order.remove(pos);
-        }
         self.by_id.remove(id);
         if let Some(d) = stored_str(&row.rec, "displayName") {
             self.by_display.remove(&fold(d), seq);
@@ -363,12 +360,8 @@ impl Index for GroupTable {
     type Row = GroupRow;
     const HAS_MEMBERS: bool = true;
 
-    fn rows(&self) -> &BTreeMap<u64, GroupRow> {
+    fn rows(&self) -> &Rows<GroupRow> {
         &self.rows
-    }
-
-    fn order(&self) -> &[u64] {
-        &self.order
     }
 
     fn lookup(&self, key: IndexKey<'_>) -> Option<Vec<u64>> {

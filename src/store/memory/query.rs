@@ -1,7 +1,6 @@
 //! Listing: index planning, filtering, sorting and paging shared by users and groups.
 
-use std::collections::BTreeMap;
-
+use super::rows::{Rows, Sequenced};
 use crate::filter::{BoundFilter, CompValue, CompareOp, EvalOptions, Filter};
 use crate::list::Sorter;
 use crate::path::AttrPath;
@@ -20,16 +19,13 @@ pub(super) enum IndexKey<'a> {
 
 /// A table of resources in creation order, with indexes.
 pub(super) trait Index {
-    type Row;
+    type Row: Sequenced;
 
     /// Whether resources have a store-managed `members` attribute.
     const HAS_MEMBERS: bool;
 
     /// Every row, by creation sequence number.
-    fn rows(&self) -> &BTreeMap<u64, Self::Row>;
-
-    /// The sequence numbers of the rows, ascending (for O(1) offsets).
-    fn order(&self) -> &[u64];
+    fn rows(&self) -> &Rows<Self::Row>;
 
     /// The rows whose indexed value matches `key` (a superset of the matches of the
     /// comparison it came from); `None` when there is no such index.
@@ -63,14 +59,11 @@ pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> Result<StorePage, Sto
     if q.filter.is_none() && q.sort.is_none() {
         let resources = match q.page {
             // Jump to the first row of the page instead of walking the rows before it.
-            Some(p) => match table.order().get(p.offset) {
-                Some(first) => rows
-                    .range(first..)
-                    .take(p.count)
-                    .map(|(_, r)| table.resource(r, q.include_members))
-                    .collect(),
-                None => Vec::new(),
-            },
+            Some(p) => rows
+                .starting_at(p.offset)
+                .take(p.count)
+                .map(|r| table.resource(r, q.include_members))
+                .collect(),
             None => rows
                 .values()
                 .map(|r| table.resource(r, q.include_members))
