@@ -5,10 +5,11 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use serde_json::{Number, Value};
+use serde_json::Number;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::access::{NumVal, Obj, Shape, Val};
 use crate::error::Error;
 use crate::filter::ast::{CompValue, CompareOp};
 use crate::schema::{AttributeDef, AttributeType};
@@ -56,33 +57,54 @@ impl Op {
     }
 }
 
-/// One candidate value of an attribute, as the resource view provides it.
+/// One candidate value of an attribute, as the resource provides it.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Cand<'a> {
-    Json(&'a Value),
+pub(super) enum Cand<'a, V> {
+    Val(V),
     Str(&'a str),
     Instant(OffsetDateTime),
 }
 
-impl Cand<'_> {
+impl<'r, V: Val<'r>> Cand<'_, V> {
     /// RFC 7644 `pr`: not null, not `""`, not `[]`, not `{}` (nor an object whose members
     /// are all empty).
     pub(super) fn is_present(self) -> bool {
         match self {
-            Cand::Json(v) => json_present(v),
+            Cand::Val(v) => present(v),
             Cand::Str(s) => !s.is_empty(),
             Cand::Instant(_) => true,
         }
     }
 }
 
-pub(super) fn json_present(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => a.iter().any(json_present),
-        Value::Object(o) => o.values().any(json_present),
-        Value::Bool(_) | Value::Number(_) => true,
+/// The scalar a comparison reads from a value.
+fn val_scalar<'r, V: Val<'r>>(v: V) -> Scalar<'r> {
+    match v.shape() {
+        Shape::Str(s) => Scalar::Str(s),
+        Shape::Bool(b) => Scalar::Bool(b),
+        Shape::Num(n) => Scalar::Num(n),
+        Shape::Null | Shape::Arr(_) | Shape::Obj(_) => Scalar::Other,
+    }
+}
+
+/// A candidate as the comparisons see it.
+#[derive(Debug, Clone, Copy)]
+enum Scalar<'a> {
+    Str(&'a str),
+    Bool(bool),
+    Num(NumVal),
+    Instant(OffsetDateTime),
+    Other,
+}
+
+/// RFC 7644 `pr` on a value.
+pub(super) fn present<'r, V: Val<'r>>(v: V) -> bool {
+    match v.shape() {
+        Shape::Null => false,
+        Shape::Str(s) => !s.is_empty(),
+        Shape::Arr(mut items) => items.any(present),
+        Shape::Obj(o) => o.any_value(present),
+        Shape::Bool(_) | Shape::Num(_) => true,
     }
 }
 
@@ -122,7 +144,7 @@ impl Num {
         })
     }
 
-    fn cmp_number(self, n: &Number) -> Option<Ordering> {
+    fn cmp_number(self, n: NumVal) -> Option<Ordering> {
         match (n.as_i64(), self.int) {
             (Some(a), Some(b)) => Some(a.cmp(&b)),
             _ => n.as_f64()?.partial_cmp(&self.float),
@@ -353,21 +375,22 @@ fn apply_ascii_ci(op: Op, s: &[u8], v: &[u8]) -> bool {
 }
 
 impl Test {
-    pub(super) fn matches(&self, cand: Cand<'_>) -> bool {
-        let text = match cand {
-            Cand::Json(Value::String(s)) => Some(s.as_str()),
-            Cand::Str(s) => Some(s),
-            _ => None,
-        };
-        match (self, text, cand) {
-            (Test::Str(t), Some(s), _) => t.matches(s),
-            (Test::Bool(b), _, Cand::Json(Value::Bool(x))) => b == x,
-            (Test::Bool(b), Some(s), _) => parse_bool(s) == Some(*b),
-            (Test::Num(op, n), _, Cand::Json(Value::Number(x))) => {
-                n.cmp_number(x).is_some_and(|o| op.accepts(o))
-            }
-            (Test::Time(op, t), _, Cand::Instant(x)) => op.accepts(x.cmp(t)),
-            (Test::Time(op, t), Some(s), _) => {
+    pub(super) fn matches<'r, V: Val<'r>>(&self, cand: Cand<'_, V>) -> bool {
+        match cand {
+            Cand::Val(v) => self.matches_scalar(val_scalar(v)),
+            Cand::Str(s) => self.matches_scalar(Scalar::Str(s)),
+            Cand::Instant(t) => self.matches_scalar(Scalar::Instant(t)),
+        }
+    }
+
+    fn matches_scalar(&self, cand: Scalar<'_>) -> bool {
+        match (self, cand) {
+            (Test::Str(t), Scalar::Str(s)) => t.matches(s),
+            (Test::Bool(b), Scalar::Bool(x)) => *b == x,
+            (Test::Bool(b), Scalar::Str(s)) => parse_bool(s) == Some(*b),
+            (Test::Num(op, n), Scalar::Num(x)) => n.cmp_number(x).is_some_and(|o| op.accepts(o)),
+            (Test::Time(op, t), Scalar::Instant(x)) => op.accepts(x.cmp(t)),
+            (Test::Time(op, t), Scalar::Str(s)) => {
                 parse_instant(s).is_some_and(|x| op.accepts(x.cmp(t)))
             }
             _ => false,

@@ -9,10 +9,14 @@
 //! The name table only grows; it holds attribute names, which come from schema-validated
 //! canonical attributes, so it stays small.
 
+mod cursor;
+
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use serde_json::{Map, Number, Value};
+
+pub(crate) use self::cursor::{CompactResource, Keys};
 
 const NULL: u8 = 0;
 const FALSE: u8 = 1;

@@ -171,6 +171,18 @@ impl Record {
         self.last_modified = OffsetDateTime::now_utc();
     }
 
+    /// The record as the filter evaluator reads it, in place.
+    fn compact<'r>(&'r self, keys: &'r compact::Keys) -> compact::CompactResource<'r> {
+        compact::CompactResource {
+            attrs: &self.attrs,
+            id: &self.id,
+            created: self.created,
+            last_modified: self.last_modified,
+            version: self.version,
+            keys,
+        }
+    }
+
     fn to_resource(&self) -> Resource {
         Resource {
             id: self.id.to_string(),

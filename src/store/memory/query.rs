@@ -6,7 +6,9 @@ use crate::filter::{BoundFilter, CompValue, CompareOp, EvalOptions, Filter};
 use crate::list::Sorter;
 use crate::path::AttrPath;
 use crate::schema::{Location, SchemaSet};
-use crate::store::{Resource, SortKey, StoreError, StorePage, StoreQuery};
+use super::compact::Keys;
+use super::Record;
+use crate::store::{PageRequest, Resource, SortKey, StoreError, StorePage, StoreQuery};
 
 /// An exact lookup one of the indexes can answer.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +39,9 @@ pub(super) trait Index {
 
     /// The row as a resource (with `members` for groups when asked).
     fn resource(&self, row: &Self::Row, include_members: bool) -> Resource;
+
+    /// The row's stored record (without store-managed `members`).
+    fn record<'r>(&self, row: &'r Self::Row) -> &'r Record;
 }
 
 /// The answer for a tenant that has never stored anything.
@@ -95,28 +100,75 @@ pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> Result<StorePage, Sto
         Some(seqs) => Box::new(seqs.into_iter().filter_map(|s| rows.get(&s))),
         None => Box::new(rows.values()),
     };
+    if let Some(f) = bound.as_ref().filter(|f| compact_ok::<T>(f)) {
+        // Test each row in its compact form; expand only the rows returned (or, to
+        // sort, the rows that match).
+        let keys = Keys::of(f);
+        let matched: Vec<&T::Row> = candidates
+            .filter(|r| f.matches_target(table.record(r).compact(&keys)))
+            .collect();
+        return Ok(match &q.sort {
+            Some(key) => {
+                let resources = matched.into_iter().map(|r| table.resource(r, true)).collect();
+                sorted_page::<T>(key, q, resources)
+            }
+            None => StorePage {
+                total_results: matched.len(),
+                resources: page_of(matched, q.page)
+                    .map(|r| table.resource(r, q.include_members))
+                    .collect(),
+            },
+        });
+    }
     // Filters and sort keys may name `members`, so evaluate on the full resource.
-    let mut matched: Vec<Resource> = candidates
+    let matched: Vec<Resource> = candidates
         .map(|r| table.resource(r, true))
         .filter(|r| bound.as_ref().map_or(true, |f| f.matches(r)))
         .collect();
-    if let Some(key) = &q.sort {
-        sort_resources(key, &q.schemas, &mut matched);
-    }
+    Ok(match &q.sort {
+        Some(key) => sorted_page::<T>(key, q, matched),
+        None => {
+            let total_results = matched.len();
+            let mut page = StorePage {
+                resources: page_of(matched, q.page).collect(),
+                total_results,
+            };
+            strip_members::<T>(q, &mut page.resources);
+            page
+        }
+    })
+}
+
+/// Whether `filter` can be tested on a row's compact record: it reads only stored
+/// attributes, not the store-managed `members` of groups.
+fn compact_ok<T: Index>(filter: &BoundFilter) -> bool {
+    !T::HAS_MEMBERS || !filter.names().iter().any(|n| &**n == "members")
+}
+
+/// The items of `page` (all of them without one).
+fn page_of<I>(items: Vec<I>, page: Option<PageRequest>) -> impl Iterator<Item = I> {
+    let (offset, count) = page.map_or((0, usize::MAX), |p| (p.offset, p.count));
+    items.into_iter().skip(offset).take(count)
+}
+
+/// Sorts the matched resources (with `members`) and takes the page.
+fn sorted_page<T: Index>(key: &SortKey, q: &StoreQuery, mut matched: Vec<Resource>) -> StorePage {
+    sort_resources(key, &q.schemas, &mut matched);
     let total_results = matched.len();
-    let mut resources: Vec<Resource> = match q.page {
-        Some(p) => matched.into_iter().skip(p.offset).take(p.count).collect(),
-        None => matched,
-    };
+    let mut resources: Vec<Resource> = page_of(matched, q.page).collect();
+    strip_members::<T>(q, &mut resources);
+    StorePage {
+        resources,
+        total_results,
+    }
+}
+
+fn strip_members<T: Index>(q: &StoreQuery, resources: &mut [Resource]) {
     if T::HAS_MEMBERS && !q.include_members {
-        for r in &mut resources {
+        for r in resources {
             r.attributes.remove("members");
         }
     }
-    Ok(StorePage {
-        resources,
-        total_results,
-    })
 }
 
 /// Candidate rows for `filter` from the indexes, or `None` when it needs a scan.
