@@ -83,12 +83,39 @@ impl NumVal {
     }
 }
 
+/// A string value: text, or bytes that hold UTF-8 text but have not been checked (a
+/// representation that stores strings as bytes need not validate them unless a
+/// comparison needs characters).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Text<'a> {
+    Str(&'a str),
+    Utf8(&'a [u8]),
+}
+
+impl<'a> Text<'a> {
+    /// The bytes (UTF-8).
+    pub(super) fn bytes(self) -> &'a [u8] {
+        match self {
+            Text::Str(s) => s.as_bytes(),
+            Text::Utf8(b) => b,
+        }
+    }
+
+    /// The text; `None` for bytes that are not UTF-8 (a corrupt store).
+    pub(super) fn to_str(self) -> Option<&'a str> {
+        match self {
+            Text::Str(s) => Some(s),
+            Text::Utf8(b) => std::str::from_utf8(b).ok(),
+        }
+    }
+}
+
 /// What a value is.
 pub(crate) enum Shape<'r, V: Val<'r>> {
     Null,
     Bool(bool),
     Num(NumVal),
-    Str(&'r str),
+    Str(Text<'r>),
     Arr(V::Items),
     Obj(V::Obj),
 }
@@ -102,11 +129,6 @@ pub(crate) trait Val<'r>: Copy {
 
     /// What the value is.
     fn shape(self) -> Shape<'r, Self>;
-
-    /// Whether it is `null` (cheaper than [`shape`](Self::shape)).
-    fn is_null(self) -> bool {
-        matches!(self.shape(), Shape::Null)
-    }
 }
 
 /// One object of a resource representation.
@@ -159,14 +181,10 @@ impl<'r> Val<'r> for &'r Value {
             Value::Null => Shape::Null,
             Value::Bool(b) => Shape::Bool(*b),
             Value::Number(n) => Shape::Num(NumVal::of(n)),
-            Value::String(s) => Shape::Str(s),
+            Value::String(s) => Shape::Str(Text::Str(s)),
             Value::Array(a) => Shape::Arr(a.iter()),
             Value::Object(o) => Shape::Obj(o),
         }
-    }
-
-    fn is_null(self) -> bool {
-        self.is_null()
     }
 }
 

@@ -6,19 +6,25 @@
 //! in-memory store's compact buffers run the same code.
 
 use super::access::{Obj, Shape, Target, Val};
-use super::compare::{present, Cand};
+use super::compare::{cand, present, Cand, Scalar};
 use super::view::{MetaAttr, MetaValue};
 use super::{Access, Node};
 
 /// The object type of a target's values.
 type ObjOf<'r, T> = <<T as Target<'r>>::Val as Val<'r>>::Obj;
 
+/// A candidate of a target.
+type CandOf<'a, 'r, T> = Cand<'a, <T as Target<'r>>::Val, ObjOf<'r, T>>;
+
 /// Calls `f` on each value of `v` (the elements of an array), until one returns true.
-fn any_val<'r, V: Val<'r>>(v: V, f: &mut impl FnMut(Cand<'_, V>) -> bool) -> bool {
+fn any_val<'r, V: Val<'r>>(v: V, f: &mut impl FnMut(Cand<'_, V, V::Obj>) -> bool) -> bool {
     match v.shape() {
         Shape::Null => false,
-        Shape::Arr(mut items) => items.any(|i| !i.is_null() && f(Cand::Val(i))),
-        _ => f(Cand::Val(v)),
+        Shape::Arr(mut items) => items.any(|i| cand(i).is_some_and(&mut *f)),
+        Shape::Str(s) => f(Cand::Scalar(Scalar::Str(s))),
+        Shape::Bool(b) => f(Cand::Scalar(Scalar::Bool(b))),
+        Shape::Num(n) => f(Cand::Scalar(Scalar::Num(n))),
+        Shape::Obj(o) => f(Cand::Obj(o)),
     }
 }
 
@@ -28,7 +34,7 @@ impl Access {
         &self,
         t: T,
         elem: Option<ObjOf<'r, T>>,
-        f: &mut impl FnMut(Cand<'_, T::Val>) -> bool,
+        f: &mut impl FnMut(CandOf<'_, 'r, T>) -> bool,
     ) -> bool {
         match self {
             Access::Attr { ext, name, sub } => {
@@ -56,12 +62,12 @@ impl Access {
             Access::Elem(sub) => elem
                 .and_then(|e| e.get(sub))
                 .is_some_and(|v| any_val(v, f)),
-            Access::Id => t.id().is_some_and(|id| f(Cand::Str(id))),
+            Access::Id => t.id().is_some_and(|id| f(Cand::Scalar(Scalar::str(id)))),
             Access::Meta(m) => meta_any(t, *m, f),
             Access::MetaAny => MetaAttr::ALL.into_iter().any(|m| meta_any(t, m, f)),
             Access::ResourceType(fallback) => match t.meta(MetaAttr::ResourceType) {
                 Some(_) => meta_any(t, MetaAttr::ResourceType, f),
-                None => f(Cand::Str(fallback)),
+                None => f(Cand::Scalar(Scalar::str(fallback))),
             },
             Access::Schemas {
                 core,
@@ -72,9 +78,9 @@ impl Access {
                 if let Some(v) = attrs.get(key) {
                     return any_val(v, f);
                 }
-                f(Cand::Str(core))
+                f(Cand::Scalar(Scalar::str(core)))
                     || extensions.iter().any(|(urn, name)| {
-                        attrs.get(name).is_some_and(present) && f(Cand::Str(urn))
+                        attrs.get(name).is_some_and(present) && f(Cand::Scalar(Scalar::str(urn)))
                     })
             }
         }
@@ -84,11 +90,11 @@ impl Access {
 fn meta_any<'r, T: Target<'r>>(
     t: T,
     m: MetaAttr,
-    f: &mut impl FnMut(Cand<'_, T::Val>) -> bool,
+    f: &mut impl FnMut(CandOf<'_, 'r, T>) -> bool,
 ) -> bool {
     match t.meta(m) {
-        Some(MetaValue::Instant(i)) => f(Cand::Instant(i)),
-        Some(MetaValue::Str(s)) => f(Cand::Str(&s)),
+        Some(MetaValue::Instant(i)) => f(Cand::Scalar(Scalar::Instant(i))),
+        Some(MetaValue::Str(s)) => f(Cand::Scalar(Scalar::str(&s))),
         None => false,
     }
 }
@@ -103,11 +109,8 @@ impl Node {
             Node::Present(access) => access.any(t, elem, &mut |c| c.is_present()),
             Node::Compare(access, test) => access.any(t, elem, &mut |c| test.matches(c)),
             Node::ValuePath(access, inner) => {
-                let mut test = |c: Cand<'_, T::Val>| match c {
-                    Cand::Val(v) => match v.shape() {
-                        Shape::Obj(o) => inner.eval(t, Some(o)),
-                        _ => false,
-                    },
+                let mut test = |c: CandOf<'_, 'r, T>| match c {
+                    Cand::Obj(o) => inner.eval(t, Some(o)),
                     _ => false,
                 };
                 access.any(t, elem, &mut test)

@@ -172,12 +172,14 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     fn byte(&mut self) -> Option<u8> {
         let b = *self.buf.get(self.pos)?;
         self.pos += 1;
         Some(b)
     }
 
+    #[inline]
     fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(n)?;
         let s = self.buf.get(self.pos..end)?;
@@ -185,6 +187,7 @@ impl<'a> Reader<'a> {
         Some(s)
     }
 
+    #[inline]
     fn varint(&mut self) -> Option<u64> {
         let mut v = 0u64;
         let mut shift = 0u32;
@@ -201,10 +204,12 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn len(&mut self) -> Option<usize> {
         usize::try_from(self.varint()?).ok()
     }
 
+    #[inline]
     fn eight(&mut self) -> Option<[u8; 8]> {
         self.bytes(8)?.try_into().ok()
     }

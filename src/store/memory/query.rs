@@ -96,31 +96,20 @@ pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> Result<StorePage, Sto
             seqs.dedup();
             seqs
         });
+    if let Some(f) = bound.as_ref().filter(|f| compact_ok::<T>(f)) {
+        let keys = Keys::of(f);
+        return Ok(match planned {
+            Some(seqs) => {
+                let rows = seqs.iter().filter_map(|s| rows.get(s));
+                compact_page(table, q, f, &keys, rows)
+            }
+            None => compact_page(table, q, f, &keys, rows.values()),
+        });
+    }
     let candidates: Box<dyn Iterator<Item = &T::Row>> = match planned {
         Some(seqs) => Box::new(seqs.into_iter().filter_map(|s| rows.get(&s))),
         None => Box::new(rows.values()),
     };
-    if let Some(f) = bound.as_ref().filter(|f| compact_ok::<T>(f)) {
-        // Test each row in its compact form; expand only the rows returned (or, to
-        // sort, the rows that match).
-        let keys = Keys::of(f);
-        let matched: Vec<&T::Row> = candidates
-            .filter(|r| f.matches_target(table.record(r).compact(&keys)))
-            .collect();
-        return Ok(match &q.sort {
-            Some(key) => {
-                let resources = matched.into_iter().map(|r| table.resource(r, true)).collect();
-                sorted_page::<T>(key, q, resources)
-            }
-            None => StorePage {
-                total_results: matched.len(),
-                resources: page_of(matched, q.page)
-                    .map(|r| table.resource(r, q.include_members))
-                    .collect(),
-            },
-        });
-    }
-    // Filters and sort keys may name `members`, so evaluate on the full resource.
     let matched: Vec<Resource> = candidates
         .map(|r| table.resource(r, true))
         .filter(|r| bound.as_ref().map_or(true, |f| f.matches(r)))
@@ -137,6 +126,38 @@ pub(super) fn list<T: Index>(table: &T, q: &StoreQuery) -> Result<StorePage, Sto
             page
         }
     })
+}
+
+/// The page of `candidates` that match `filter`, tested in their compact form: only the
+/// rows returned are expanded (or, to sort, the rows that match).
+fn compact_page<'a, T: Index>(
+    table: &T,
+    q: &StoreQuery,
+    filter: &BoundFilter,
+    keys: &Keys,
+    candidates: impl Iterator<Item = &'a T::Row>,
+) -> StorePage
+where
+    T::Row: 'a,
+{
+    let matched = candidates.filter(|r| filter.matches_target(table.record(r).compact(keys)));
+    if let Some(key) = &q.sort {
+        let resources = matched.map(|r| table.resource(r, true)).collect();
+        return sorted_page::<T>(key, q, resources);
+    }
+    let (offset, count) = q.page.map_or((0, usize::MAX), |p| (p.offset, p.count));
+    let mut resources = Vec::new();
+    let mut total_results = 0usize;
+    for r in matched {
+        if total_results >= offset && resources.len() < count {
+            resources.push(table.resource(r, q.include_members));
+        }
+        total_results += 1;
+    }
+    StorePage {
+        resources,
+        total_results,
+    }
 }
 
 /// Whether `filter` can be tested on a row's compact record: it reads only stored

@@ -12,7 +12,7 @@ use std::sync::PoisonError;
 use time::OffsetDateTime;
 
 use super::{names, CObj, Reader, ARR, FALSE, FLOAT, NEG_INT, NULL, OBJ, POS_INT, STR, TRUE};
-use crate::filter::eval_access::{stored_meta, Name, NumVal, Obj, Shape, Target, Val};
+use crate::filter::eval_access::{stored_meta, Name, NumVal, Obj, Shape, Target, Text, Val};
 use crate::filter::{BoundFilter, MetaAttr, MetaValue};
 
 /// A bound filter's member names ([`BoundFilter::names`]) as interned indexes; `None`
@@ -77,6 +77,7 @@ impl<'r> Val<'r> for CVal<'r> {
     type Obj = CObjRef<'r>;
     type Items = CItems<'r>;
 
+    #[inline]
     fn shape(self) -> Shape<'r, Self> {
         let mut r = Reader {
             buf: self.buf,
@@ -89,7 +90,10 @@ impl<'r> Val<'r> for CVal<'r> {
             Some(POS_INT) => num(r.eight(), |b| NumVal::U(u64::from_le_bytes(b))),
             Some(NEG_INT) => num(r.eight(), |b| NumVal::I(i64::from_le_bytes(b))),
             Some(FLOAT) => num(r.eight(), |b| NumVal::F(f64::from_le_bytes(b))),
-            Some(STR) => r.str().map_or(Shape::Null, Shape::Str),
+            Some(STR) => r
+                .len()
+                .and_then(|n| r.bytes(n))
+                .map_or(Shape::Null, |b| Shape::Str(Text::Utf8(b))),
             Some(ARR) => match r.varint() {
                 Some(left) => Shape::Arr(CItems {
                     buf: self.buf,
@@ -107,10 +111,6 @@ impl<'r> Val<'r> for CVal<'r> {
             // NULL, an unknown tag or the end of the buffer.
             Some(NULL | _) | None => Shape::Null,
         }
-    }
-
-    fn is_null(self) -> bool {
-        self.buf.get(self.pos).map_or(true, |t| *t == NULL)
     }
 }
 
@@ -139,6 +139,7 @@ impl<'r> Iterator for CItems<'r> {
 
 impl<'r> CObjRef<'r> {
     /// Calls `f` with each member's key and value until it returns `Some`.
+    #[inline]
     fn find<R>(self, mut f: impl FnMut(u64, CVal<'r>) -> Option<R>) -> Option<R> {
         let mut r = Reader {
             buf: self.buf,
@@ -164,6 +165,7 @@ impl<'r> CObjRef<'r> {
 impl<'r> Obj<'r> for CObjRef<'r> {
     type Val = CVal<'r>;
 
+    #[inline]
     fn get(self, name: &Name) -> Option<CVal<'r>> {
         let want = self.keys.get(name)?;
         self.find(|k, v| (k == want).then_some(v))
