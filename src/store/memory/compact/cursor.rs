@@ -73,6 +73,14 @@ impl<'r> CObj {
     }
 }
 
+impl CObj {
+    /// Reads one byte of each cache line of the buffer (an XOR of them), to bring it
+    /// into the cache ahead of use.
+    pub(crate) fn touch(&self) -> u8 {
+        self.0.iter().step_by(64).fold(0, |acc, b| acc ^ b)
+    }
+}
+
 impl<'r> Val<'r> for CVal<'r> {
     type Obj = CObjRef<'r>;
     type Items = CItems<'r>;
