@@ -94,6 +94,7 @@ pub(crate) enum Text<'a> {
 
 impl<'a> Text<'a> {
     /// The bytes (UTF-8).
+    #[inline]
     pub(super) fn bytes(self) -> &'a [u8] {
         match self {
             Text::Str(s) => s.as_bytes(),
@@ -163,6 +164,7 @@ pub(crate) trait Target<'r>: Copy {
 /// A map lookup hashes the key or compares it with several stored keys, each of which
 /// is a separately allocated string: over many resources that is a cache miss per key.
 /// Small maps are scanned instead, reading only the keys of the right length.
+#[inline]
 fn lookup<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
     if map.len() > 32 {
         return map.get(key);
@@ -176,6 +178,7 @@ impl<'r> Val<'r> for &'r Value {
     type Obj = &'r Map<String, Value>;
     type Items = std::slice::Iter<'r, Value>;
 
+    #[inline]
     fn shape(self) -> Shape<'r, Self> {
         match self {
             Value::Null => Shape::Null,
@@ -191,6 +194,7 @@ impl<'r> Val<'r> for &'r Value {
 impl<'r> Obj<'r> for &'r Map<String, Value> {
     type Val = &'r Value;
 
+    #[inline]
     fn get(self, name: &Name) -> Option<&'r Value> {
         lookup(self, name.text())
     }
