@@ -106,11 +106,19 @@ fn main() {
                 r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber gt "104999""#,
             ] {
                 let filter: Option<Filter> = text.parse().ok();
-                let q = query(filter, Some(PageRequest { offset: 0, count: 100 }));
+                let q = query(
+                    filter,
+                    Some(PageRequest {
+                        offset: 0,
+                        count: 100,
+                    }),
+                );
                 let page = block_on(store.list(&tenant, &q));
                 let total = page.map(|p| p.total_results).unwrap_or(0);
                 let us = cpu_us(20, || block_on(store.list(&tenant, &q)));
-                println!("list `{text}` ({total} match, page of 100), {n} users: {us:.0} µs on-CPU");
+                println!(
+                    "list `{text}` ({total} match, page of 100), {n} users: {us:.0} µs on-CPU"
+                );
             }
             for offset in [0usize, 5_000, 9_900] {
                 let q = query(None, Some(PageRequest { offset, count: 100 }));

@@ -8,6 +8,9 @@
 //! - objects ([`Obj`]): members by [`Name`] and a walk over member values;
 //! - the resource itself ([`Target`]): its attribute object, `id` and `meta`.
 
+// Without the in-memory store, only the serde_json representation is used.
+#![cfg_attr(not(feature = "memory"), allow(dead_code, unused_imports))]
+
 use serde_json::{Map, Number, Value};
 
 pub(crate) use super::view::stored_meta;

@@ -59,9 +59,7 @@ impl Access {
                     },
                 }
             }
-            Access::Elem(sub) => elem
-                .and_then(|e| e.get(sub))
-                .is_some_and(|v| any_val(v, f)),
+            Access::Elem(sub) => elem.and_then(|e| e.get(sub)).is_some_and(|v| any_val(v, f)),
             Access::Id => t.id().is_some_and(|id| f(Cand::Scalar(Scalar::str(id)))),
             Access::Meta(m) => meta_any(t, *m, f),
             Access::MetaAny => MetaAttr::ALL.into_iter().any(|m| meta_any(t, m, f)),

@@ -149,6 +149,7 @@ impl EvalOptions {
 pub struct BoundFilter {
     root: Node,
     /// Every member name the filter reads, indexed by [`Name::slot`].
+    #[cfg_attr(not(feature = "memory"), allow(dead_code))]
     names: Vec<Box<str>>,
 }
 
@@ -251,12 +252,14 @@ impl BoundFilter {
     }
 
     /// Whether `target` (any representation the evaluator can read) matches.
+    #[cfg_attr(not(feature = "memory"), allow(dead_code))]
     pub(crate) fn matches_target<'r, T: access::Target<'r>>(&self, target: T) -> bool {
         self.root.eval(target, None)
     }
 
     /// Every member name the filter reads (attribute, sub-attribute and extension URN
     /// names, in canonical spelling), indexed by [`Name::slot`].
+    #[cfg_attr(not(feature = "memory"), allow(dead_code))]
     pub(crate) fn names(&self) -> &[Box<str>] {
         &self.names
     }

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use super::compact::Keys;
+use super::Record;
 use crate::filter::{BoundFilter, CompValue, CompareOp, EvalOptions, Filter};
 use crate::list::Sorter;
 use crate::path::AttrPath;
 use crate::schema::{Location, SchemaSet};
-use super::compact::Keys;
-use super::Record;
 use crate::store::{PageRequest, Resource, SortKey, StoreError, StorePage, StoreQuery};
 
 /// An exact lookup one of the indexes can answer.

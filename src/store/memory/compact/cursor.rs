@@ -91,7 +91,9 @@ impl<'r> Val<'r> for CVal<'r> {
             buf: self.buf,
             pos: self.pos,
         };
-        let num = |b: Option<[u8; 8]>, f: fn([u8; 8]) -> NumVal| b.map_or(Shape::Null, |b| Shape::Num(f(b)));
+        let num = |b: Option<[u8; 8]>, f: fn([u8; 8]) -> NumVal| {
+            b.map_or(Shape::Null, |b| Shape::Num(f(b)))
+        };
         match r.byte() {
             Some(FALSE) => Shape::Bool(false),
             Some(TRUE) => Shape::Bool(true),
@@ -321,7 +323,11 @@ mod tests {
         };
         let v = text(g, i);
         put(g, "userName", v);
-        let v = g.pick(&[json!(format!("ext-{}", i % 13)), json!("EXT-3"), json!(null)]);
+        let v = g.pick(&[
+            json!(format!("ext-{}", i % 13)),
+            json!("EXT-3"),
+            json!(null),
+        ]);
         put(g, "externalId", v);
         let v = text(g, i);
         put(g, "displayName", v);
@@ -373,7 +379,11 @@ mod tests {
                 "level",
                 &[json!(7), json!(-3), json!(7.0), json!(u64::MAX), json!("7")],
             );
-            put(g, "score", &[json!(4.25), json!(4), json!(-0.5), json!(1e300)]);
+            put(
+                g,
+                "score",
+                &[json!(4.25), json!(4), json!(-0.5), json!(1e300)],
+            );
             put(
                 g,
                 "hired",
@@ -533,8 +543,8 @@ mod tests {
                 r#"name[givenName sw "user" and familyName eq "smith"]"#,
                 &format!(r#"{ENT}:manager[value eq "mgr-1"]"#),
                 &format!("{ENT}:manager pr"),
-                &format!("manager.value eq \"mgr-1\""),
-                &format!("department co \"smith\""),
+                "manager.value eq \"mgr-1\"",
+                "department co \"smith\"",
                 &format!("{CUSTOM}:tags[value eq \"blue\"]"),
                 "nosuch eq \"x\"",
                 "not (nosuch pr)",
