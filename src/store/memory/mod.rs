@@ -25,7 +25,9 @@
 //!
 //! Attributes are stored as one compact byte buffer per resource (about 0.8 KiB for a
 //! typical provisioned user with the enterprise extension, indexes included) and expanded
-//! into a fresh map on read.
+//! into a fresh map on read. A filter that no index answers is tested on each buffer in
+//! place (by the same evaluator, through its value-access abstraction), so a list expands
+//! only the resources it returns (or, when sorting, the ones that match).
 //!
 //! [`Filter::bind`]: crate::filter::Filter::bind
 //! [`Sorter`]: crate::list::Sorter
