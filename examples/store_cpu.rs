@@ -85,7 +85,12 @@ fn query(filter: Option<Filter>, page: Option<PageRequest>) -> StoreQuery {
 }
 
 fn main() {
-    for n in [10_000usize, 1_000_000] {
+    let sizes: &[usize] = if std::env::var_os("SCIMITAR_STORE_CPU_SMALL").is_some() {
+        &[10_000]
+    } else {
+        &[10_000, 1_000_000]
+    };
+    for &n in sizes {
         let (store, tenant) = populated(n);
         let filter: Option<Filter> = format!("userName eq \"USER{}@example.com\"", n / 2)
             .parse()
@@ -94,6 +99,27 @@ fn main() {
         let us = cpu_us(20_000, || block_on(store.list(&tenant, &q)));
         println!("list userName eq, {n} users: {us:.2} µs on-CPU");
         if n == 10_000 {
+            // Filters no hash index answers: every user of the tenant is tested.
+            for text in [
+                r#"emails.value eq "user5000@example.com""#,
+                r#"name.familyName sw "jen" and title co "guide""#,
+                r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber gt "104999""#,
+            ] {
+                let filter: Option<Filter> = text.parse().ok();
+                let q = query(
+                    filter,
+                    Some(PageRequest {
+                        offset: 0,
+                        count: 100,
+                    }),
+                );
+                let page = block_on(store.list(&tenant, &q));
+                let total = page.map(|p| p.total_results).unwrap_or(0);
+                let us = cpu_us(20, || block_on(store.list(&tenant, &q)));
+                println!(
+                    "list `{text}` ({total} match, page of 100), {n} users: {us:.0} µs on-CPU"
+                );
+            }
             for offset in [0usize, 5_000, 9_900] {
                 let q = query(None, Some(PageRequest { offset, count: 100 }));
                 let us = cpu_us(500, || block_on(store.list(&tenant, &q)));

@@ -94,6 +94,8 @@
 //! [`manual::idp_interop`]; the security model is in [`manual::security`].
 
 pub mod auth;
+#[cfg_attr(not(feature = "memory"), allow(dead_code))]
+mod base64;
 pub mod compat;
 pub mod error;
 pub mod filter;

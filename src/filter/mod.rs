@@ -54,6 +54,8 @@ mod ast;
 mod display;
 mod error;
 mod eval;
+#[cfg(feature = "memory")]
+pub(crate) use eval::access as eval_access;
 mod limits;
 mod parser;
 mod visit;

@@ -5,10 +5,11 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use serde_json::{Number, Value};
+use serde_json::Number;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::access::{NumVal, Obj, Shape, Text, Val};
 use crate::error::Error;
 use crate::filter::ast::{CompValue, CompareOp};
 use crate::schema::{AttributeDef, AttributeType};
@@ -56,33 +57,63 @@ impl Op {
     }
 }
 
-/// One candidate value of an attribute, as the resource view provides it.
+/// One candidate value of an attribute, as the resource provides it: a scalar, an
+/// object (an element of a complex attribute) or an array nested in an array.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Cand<'a> {
-    Json(&'a Value),
-    Str(&'a str),
-    Instant(OffsetDateTime),
+pub(super) enum Cand<'a, V, O> {
+    Scalar(Scalar<'a>),
+    Obj(O),
+    Nested(V),
 }
 
-impl Cand<'_> {
+/// The candidate `v` is; `None` for `null`.
+pub(super) fn cand<'r, V: Val<'r>>(v: V) -> Option<Cand<'r, V, V::Obj>> {
+    Some(match v.shape() {
+        Shape::Null => return None,
+        Shape::Str(s) => Cand::Scalar(Scalar::Str(s)),
+        Shape::Bool(b) => Cand::Scalar(Scalar::Bool(b)),
+        Shape::Num(n) => Cand::Scalar(Scalar::Num(n)),
+        Shape::Obj(o) => Cand::Obj(o),
+        Shape::Arr(_) => Cand::Nested(v),
+    })
+}
+
+impl<'r, V: Val<'r>> Cand<'_, V, V::Obj> {
     /// RFC 7644 `pr`: not null, not `""`, not `[]`, not `{}` (nor an object whose members
     /// are all empty).
     pub(super) fn is_present(self) -> bool {
         match self {
-            Cand::Json(v) => json_present(v),
-            Cand::Str(s) => !s.is_empty(),
-            Cand::Instant(_) => true,
+            Cand::Scalar(Scalar::Str(s)) => !s.bytes().is_empty(),
+            Cand::Scalar(_) => true,
+            Cand::Obj(o) => o.any_value(present),
+            Cand::Nested(v) => present(v),
         }
     }
 }
 
-pub(super) fn json_present(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => a.iter().any(json_present),
-        Value::Object(o) => o.values().any(json_present),
-        Value::Bool(_) | Value::Number(_) => true,
+/// A scalar candidate.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Scalar<'a> {
+    Str(Text<'a>),
+    Bool(bool),
+    Num(NumVal),
+    Instant(OffsetDateTime),
+}
+
+impl<'a> Scalar<'a> {
+    pub(super) fn str(s: &'a str) -> Self {
+        Scalar::Str(Text::Str(s))
+    }
+}
+
+/// RFC 7644 `pr` on a value.
+pub(super) fn present<'r, V: Val<'r>>(v: V) -> bool {
+    match v.shape() {
+        Shape::Null => false,
+        Shape::Str(s) => !s.bytes().is_empty(),
+        Shape::Arr(mut items) => items.any(present),
+        Shape::Obj(o) => o.any_value(present),
+        Shape::Bool(_) | Shape::Num(_) => true,
     }
 }
 
@@ -122,7 +153,7 @@ impl Num {
         })
     }
 
-    fn cmp_number(self, n: &Number) -> Option<Ordering> {
+    fn cmp_number(self, n: NumVal) -> Option<Ordering> {
         match (n.as_i64(), self.int) {
             (Some(a), Some(b)) => Some(a.cmp(&b)),
             _ => n.as_f64()?.partial_cmp(&self.float),
@@ -189,7 +220,7 @@ pub(super) fn prepare(
             }
             match value {
                 CompValue::Bool(b) => Test::Bool(*b),
-                CompValue::String(s) => match parse_bool(s) {
+                CompValue::String(s) => match parse_bool(s.as_bytes()) {
                     Some(b) => Test::Bool(b),
                     None => return refuse("boolean attributes compare with true or false"),
                 },
@@ -238,10 +269,10 @@ pub(super) fn prepare(
     Ok(Prepared::Test { test, negate })
 }
 
-fn parse_bool(s: &str) -> Option<bool> {
-    if s.eq_ignore_ascii_case("true") {
+fn parse_bool(s: &[u8]) -> Option<bool> {
+    if s.eq_ignore_ascii_case(b"true") {
         Some(true)
-    } else if s.eq_ignore_ascii_case("false") {
+    } else if s.eq_ignore_ascii_case(b"false") {
         Some(false)
     } else {
         None
@@ -275,27 +306,39 @@ impl StrTest {
         }
     }
 
-    fn matches(&self, s: &str) -> bool {
+    fn matches(&self, s: Text<'_>) -> bool {
+        if let Some(text) = s.expand() {
+            return self.matches(Text::Str(&text));
+        }
         let v = self.value.as_str();
         if self.case_exact {
-            return apply_exact(self.op, s, v);
+            return match self.op {
+                // Byte order is code point order in UTF-8.
+                Op::Eq => s.bytes() == v.as_bytes(),
+                Op::Sw => s.bytes().starts_with(v.as_bytes()),
+                Op::Ew => s.bytes().ends_with(v.as_bytes()),
+                Op::Co => s.to_str().is_some_and(|s| s.contains(v)),
+                _ => self.op.accepts(s.bytes().cmp(v.as_bytes())),
+            };
         }
+        let b = s.bytes();
         if self.ascii && self.op == Op::Eq {
             // Only ASCII letters and KELVIN SIGN (3 bytes) lower-case to ASCII, so a value
             // of the same length matches iff it matches ASCII-case-insensitively, and a
             // shorter or ASCII one of another length never does. This decides most
             // comparisons from the length alone, without reading the string.
-            if s.len() == v.len() {
-                return s.as_bytes().eq_ignore_ascii_case(v.as_bytes());
+            if b.len() == v.len() {
+                return b.eq_ignore_ascii_case(v.as_bytes());
             }
-            if s.len() < v.len() || s.is_ascii() {
+            if b.len() < v.len() || b.is_ascii() {
                 return false;
             }
-        } else if self.ascii && s.is_ascii() {
-            return apply_ascii_ci(self.op, s.as_bytes(), v.as_bytes());
+        } else if self.ascii && b.is_ascii() {
+            return apply_ascii_ci(self.op, b, v.as_bytes());
         }
         // Non-ASCII: full Unicode lower-casing, which may allocate.
-        apply_exact(self.op, &s.to_lowercase(), v)
+        s.to_str()
+            .is_some_and(|s| apply_exact(self.op, &s.to_lowercase(), v))
     }
 }
 
@@ -353,23 +396,23 @@ fn apply_ascii_ci(op: Op, s: &[u8], v: &[u8]) -> bool {
 }
 
 impl Test {
-    pub(super) fn matches(&self, cand: Cand<'_>) -> bool {
-        let text = match cand {
-            Cand::Json(Value::String(s)) => Some(s.as_str()),
-            Cand::Str(s) => Some(s),
-            _ => None,
-        };
-        match (self, text, cand) {
-            (Test::Str(t), Some(s), _) => t.matches(s),
-            (Test::Bool(b), _, Cand::Json(Value::Bool(x))) => b == x,
-            (Test::Bool(b), Some(s), _) => parse_bool(s) == Some(*b),
-            (Test::Num(op, n), _, Cand::Json(Value::Number(x))) => {
-                n.cmp_number(x).is_some_and(|o| op.accepts(o))
+    pub(super) fn matches<V, O>(&self, cand: Cand<'_, V, O>) -> bool {
+        let Cand::Scalar(c) = cand else { return false };
+        if let Scalar::Str(s) = c {
+            if let Some(text) = s.expand() {
+                return self.matches::<V, O>(Cand::Scalar(Scalar::Str(Text::Str(&text))));
             }
-            (Test::Time(op, t), _, Cand::Instant(x)) => op.accepts(x.cmp(t)),
-            (Test::Time(op, t), Some(s), _) => {
-                parse_instant(s).is_some_and(|x| op.accepts(x.cmp(t)))
-            }
+        }
+        match (self, c) {
+            (Test::Str(t), Scalar::Str(s)) => t.matches(s),
+            (Test::Bool(b), Scalar::Bool(x)) => *b == x,
+            (Test::Bool(b), Scalar::Str(s)) => parse_bool(s.bytes()) == Some(*b),
+            (Test::Num(op, n), Scalar::Num(x)) => n.cmp_number(x).is_some_and(|o| op.accepts(o)),
+            (Test::Time(op, t), Scalar::Instant(x)) => op.accepts(x.cmp(t)),
+            (Test::Time(op, t), Scalar::Str(s)) => s
+                .to_str()
+                .and_then(parse_instant)
+                .is_some_and(|x| op.accepts(x.cmp(t))),
             _ => false,
         }
     }
@@ -406,17 +449,17 @@ mod tests {
     #[test]
     fn unicode_folding_falls_back_to_lowercase() {
         let t = StrTest::new(Op::Eq, "ÉLODIE", false);
-        assert!(t.matches("élodie"));
-        assert!(t.matches("Élodie"));
+        assert!(t.matches(Text::Str("élodie")));
+        assert!(t.matches(Text::Str("Élodie")));
         let t = StrTest::new(Op::Eq, "k", false);
         // KELVIN SIGN lower-cases to ASCII 'k'.
-        assert!(t.matches("\u{212A}"));
+        assert!(t.matches(Text::Str("\u{212A}")));
         let t = StrTest::new(Op::Eq, "Kate", false);
-        assert!(t.matches("\u{212A}ATE"));
-        assert!(t.matches("KATE"));
-        assert!(!t.matches("KAT"));
-        assert!(!t.matches("KATES"));
-        assert!(!t.matches("KATÉ"));
+        assert!(t.matches(Text::Str("\u{212A}ATE")));
+        assert!(t.matches(Text::Str("KATE")));
+        assert!(!t.matches(Text::Str("KAT")));
+        assert!(!t.matches(Text::Str("KATES")));
+        assert!(!t.matches(Text::Str("KATÉ")));
     }
 
     proptest::proptest! {
@@ -429,7 +472,7 @@ mod tests {
             for op in [Op::Eq, Op::Co, Op::Sw, Op::Ew, Op::Gt, Op::Ge, Op::Lt, Op::Le] {
                 let t = StrTest::new(op, &v, false);
                 let want = apply_exact(op, &s.to_lowercase(), &v.to_lowercase());
-                proptest::prop_assert_eq!(t.matches(&s), want, "{:?} {:?} {:?}", op, s, v);
+                proptest::prop_assert_eq!(t.matches(Text::Str(&s)), want, "{:?} {:?} {:?}", op, s, v);
             }
         }
     }

@@ -10,16 +10,19 @@
 //! The rules (case, types, multi-valued attributes, `pr`, `ne`, `null`, unknown
 //! attributes) are documented on [`BoundFilter`].
 
+pub(crate) mod access;
 mod compare;
 mod exec;
 mod view;
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
 pub use view::{MetaAttr, MetaValue, ResourceView};
 
+use self::access::Name;
 use self::compare::{prepare, Prepared, Test};
 use super::ast::Filter;
 use crate::error::Error;
@@ -145,6 +148,9 @@ impl EvalOptions {
 #[derive(Debug, Clone)]
 pub struct BoundFilter {
     root: Node,
+    /// Every member name the filter reads, indexed by [`Name::slot`].
+    #[cfg_attr(not(feature = "memory"), allow(dead_code))]
+    names: Vec<Box<str>>,
 }
 
 /// The condition of a value path (`emails[type eq "work"]`), bound to the multi-valued
@@ -170,12 +176,12 @@ enum Node {
 enum Access {
     /// A canonical attribute, optionally in an extension object, optionally a sub-attribute.
     Attr {
-        ext: Option<String>,
-        name: String,
-        sub: Option<String>,
+        ext: Option<Name>,
+        name: Name,
+        sub: Option<Name>,
     },
     /// A member of the current value-path element.
-    Elem(String),
+    Elem(Name),
     Id,
     Meta(MetaAttr),
     /// `meta` itself (only for `pr`).
@@ -184,7 +190,10 @@ enum Access {
     ResourceType(String),
     Schemas {
         core: String,
-        extensions: Vec<String>,
+        /// The `schemas` member (of rendered JSON).
+        key: Name,
+        /// Each extension URN, with its member name.
+        extensions: Vec<(String, Name)>,
     },
 }
 
@@ -198,9 +207,11 @@ impl Filter {
     /// invalid date-time), a complex attribute is compared without a sub-attribute, a value
     /// path is misused, or (with `strict_attributes`) a path is not in the schema.
     pub fn bind(&self, schemas: &SchemaSet, options: EvalOptions) -> Result<BoundFilter, Error> {
-        let binder = Binder { schemas, options };
+        let binder = Binder::new(schemas, options);
+        let root = binder.bind(self, None)?;
         Ok(BoundFilter {
-            root: binder.bind(self, None)?,
+            root,
+            names: binder.names.into_inner(),
         })
     }
 
@@ -239,6 +250,19 @@ impl BoundFilter {
     pub fn matches<V: ResourceView + ?Sized>(&self, resource: &V) -> bool {
         self.root.eval(resource, None)
     }
+
+    /// Whether `target` (any representation the evaluator can read) matches.
+    #[cfg_attr(not(feature = "memory"), allow(dead_code))]
+    pub(crate) fn matches_target<'r, T: access::Target<'r>>(&self, target: T) -> bool {
+        self.root.eval(target, None)
+    }
+
+    /// Every member name the filter reads (attribute, sub-attribute and extension URN
+    /// names, in canonical spelling), indexed by [`Name::slot`].
+    #[cfg_attr(not(feature = "memory"), allow(dead_code))]
+    pub(crate) fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
 }
 
 impl ElementFilter {
@@ -254,7 +278,7 @@ impl ElementFilter {
         schemas: &SchemaSet,
         options: EvalOptions,
     ) -> Result<ElementFilter, Error> {
-        let binder = Binder { schemas, options };
+        let binder = Binder::new(schemas, options);
         let node = match binder.bind_value_path(attr, filter)? {
             Node::ValuePath(_, inner) => *inner,
             other => other,
@@ -276,6 +300,8 @@ impl ElementFilter {
 struct Binder<'a> {
     schemas: &'a SchemaSet,
     options: EvalOptions,
+    /// The member names read so far (see [`BoundFilter::names`]).
+    names: RefCell<Vec<Box<str>>>,
 }
 
 /// A path resolved for binding: how to reach it and its definition.
@@ -298,6 +324,43 @@ fn urn_is_core(schemas: &SchemaSet, urn: Option<&str>) -> bool {
 }
 
 impl<'a> Binder<'a> {
+    fn new(schemas: &'a SchemaSet, options: EvalOptions) -> Self {
+        Binder {
+            schemas,
+            options,
+            names: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The [`Name`] of member `text`, registered in the filter's name list.
+    fn name(&self, text: &str) -> Name {
+        let mut names = self.names.borrow_mut();
+        let slot = match names.iter().position(|n| &**n == text) {
+            Some(slot) => slot,
+            None => {
+                names.push(text.into());
+                names.len() - 1
+            }
+        };
+        Name::new(text, slot)
+    }
+
+    fn attr_access(
+        &self,
+        location: &Location<'_>,
+        attr: &AttributeDef,
+        sub: Option<&AttributeDef>,
+    ) -> Access {
+        Access::Attr {
+            ext: match location {
+                Location::Core => None,
+                Location::Extension(urn) => Some(self.name(urn)),
+            },
+            name: self.name(&attr.name),
+            sub: sub.map(|s| self.name(&s.name)),
+        }
+    }
+
     fn bind(&self, f: &Filter, parent: Option<&Parent<'_>>) -> Result<Node, Error> {
         Ok(match f {
             Filter::Not(inner) => Node::Not(Box::new(self.bind(inner, parent)?)),
@@ -353,7 +416,7 @@ impl<'a> Binder<'a> {
             return Ok(node);
         }
         Ok(Node::ValuePath(
-            attr_access(&resolved.location, def, None),
+            self.attr_access(&resolved.location, def, None),
             Box::new(node),
         ))
     }
@@ -423,7 +486,7 @@ impl<'a> Binder<'a> {
                 None => return Ok(None),
             }
         } else {
-            Access::Elem(sub.name.clone())
+            Access::Elem(self.name(&sub.name))
         };
         Ok(Some((access, sub)))
     }
@@ -483,10 +546,11 @@ impl<'a> Binder<'a> {
             return Ok(Some(Target {
                 access: Access::Schemas {
                     core: schemas.core().id.clone(),
+                    key: self.name("schemas"),
                     extensions: schemas
                         .extensions()
                         .iter()
-                        .map(|e| e.schema.id.clone())
+                        .map(|e| (e.schema.id.clone(), self.name(&e.schema.id)))
                         .collect(),
                 },
                 def: schemas_def(),
@@ -524,7 +588,7 @@ impl<'a> Binder<'a> {
                 None => Access::MetaAny,
             }
         } else {
-            attr_access(&resolved.location, attr, sub)
+            self.attr_access(&resolved.location, attr, sub)
         };
         let def = sub.unwrap_or(attr);
         Ok(Some(Target {
@@ -547,17 +611,6 @@ fn leaf(access: Access, prepared: Prepared) -> Node {
                 node
             }
         }
-    }
-}
-
-fn attr_access(location: &Location<'_>, attr: &AttributeDef, sub: Option<&AttributeDef>) -> Access {
-    Access::Attr {
-        ext: match location {
-            Location::Core => None,
-            Location::Extension(urn) => Some((*urn).to_owned()),
-        },
-        name: attr.name.clone(),
-        sub: sub.map(|s| s.name.clone()),
     }
 }
 

@@ -106,15 +106,23 @@ impl ResourceView for Resource {
     }
 
     fn meta(&self, attr: MetaAttr) -> Option<MetaValue<'_>> {
-        match attr {
-            MetaAttr::Created => Some(MetaValue::Instant(self.created)),
-            MetaAttr::LastModified => Some(MetaValue::Instant(self.last_modified)),
-            MetaAttr::Version => Some(MetaValue::Str(Cow::Owned(format!(
-                "W/\"{}\"",
-                self.version
-            )))),
-            MetaAttr::ResourceType | MetaAttr::Location => None,
-        }
+        stored_meta(attr, self.created, self.last_modified, self.version)
+    }
+}
+
+/// A `meta` sub-attribute of a stored resource (see the [`ResourceView`] impl of
+/// [`Resource`]), shared by every stored representation.
+pub(crate) fn stored_meta(
+    attr: MetaAttr,
+    created: OffsetDateTime,
+    last_modified: OffsetDateTime,
+    version: u64,
+) -> Option<MetaValue<'static>> {
+    match attr {
+        MetaAttr::Created => Some(MetaValue::Instant(created)),
+        MetaAttr::LastModified => Some(MetaValue::Instant(last_modified)),
+        MetaAttr::Version => Some(MetaValue::Str(Cow::Owned(format!("W/\"{version}\"")))),
+        MetaAttr::ResourceType | MetaAttr::Location => None,
     }
 }
 

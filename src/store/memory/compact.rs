@@ -12,10 +12,14 @@
 //! The name table only grows; it holds attribute names, which come from schema-validated
 //! canonical attributes, so it stays small.
 
+mod cursor;
+
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use serde_json::{Map, Number, Value};
+
+pub(crate) use self::cursor::{CompactResource, Keys};
 
 const NULL: u8 = 0;
 const FALSE: u8 = 1;
@@ -185,63 +189,7 @@ fn write_value(buf: &mut Vec<u8>, v: Value, nested: bool) {
     }
 }
 
-const B64_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard, padded base64 (RFC 4648 §4).
-fn base64_encode(bytes: &[u8]) -> String {
-    let sym = |v: u32| char::from(B64_ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A'));
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for group in bytes.chunks(3) {
-        let b = |i: usize| u32::from(group.get(i).copied().unwrap_or(0));
-        let v = (b(0) << 16) | (b(1) << 8) | b(2);
-        out.push(sym(v >> 18));
-        out.push(sym(v >> 12));
-        out.push(if group.len() > 1 { sym(v >> 6) } else { '=' });
-        out.push(if group.len() > 2 { sym(v) } else { '=' });
-    }
-    out
-}
-
-/// The bytes `s` encodes, when `s` is standard, padded base64 that
-/// [`base64_encode`] gives back exactly; `None` for anything else.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    }
-    let text = s.as_bytes();
-    if text.is_empty() || text.len() % 4 != 0 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let last = text.len() / 4 - 1;
-    for (i, quad) in text.chunks_exact(4).enumerate() {
-        let &[a, b, c, d] = quad else { return None };
-        let (a, b) = (val(a)?, val(b)?);
-        match (c, d) {
-            (b'=', b'=') if i == last => {
-                let v = (a << 18) | (b << 12);
-                out.push((v >> 16) as u8);
-            }
-            (_, b'=') if i == last => {
-                let v = (a << 18) | (b << 12) | (val(c)? << 6);
-                out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8]);
-            }
-            _ => {
-                let v = (a << 18) | (b << 12) | (val(c)? << 6) | val(d)?;
-                out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
-            }
-        }
-    }
-    // Unused low bits in the last symbol make non-canonical text; keep it as a string.
-    (base64_encode(&out).as_bytes() == text).then_some(out)
-}
+use crate::base64::{base64_decode, base64_encode};
 
 /// Decodes what the writer above produced. Every read is checked, so a corrupt buffer
 /// yields `None` rather than a panic.
@@ -251,12 +199,14 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     fn byte(&mut self) -> Option<u8> {
         let b = *self.buf.get(self.pos)?;
         self.pos += 1;
         Some(b)
     }
 
+    #[inline]
     fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(n)?;
         let s = self.buf.get(self.pos..end)?;
@@ -264,6 +214,7 @@ impl<'a> Reader<'a> {
         Some(s)
     }
 
+    #[inline]
     fn varint(&mut self) -> Option<u64> {
         let mut v = 0u64;
         let mut shift = 0u32;
@@ -280,10 +231,12 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn len(&mut self) -> Option<usize> {
         usize::try_from(self.varint()?).ok()
     }
 
+    #[inline]
     fn eight(&mut self) -> Option<[u8; 8]> {
         self.bytes(8)?.try_into().ok()
     }

@@ -387,6 +387,10 @@ impl Index for GroupTable {
         }
         r
     }
+
+    fn record<'r>(&self, row: &'r GroupRow) -> &'r Record {
+        &row.rec
+    }
 }
 
 #[async_trait]

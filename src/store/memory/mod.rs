@@ -27,7 +27,9 @@
 //! fresh map on read; rows sit in chunks in creation order and the indexes hold only
 //! hashes and row numbers, checked against the row (about 0.5 KiB for a typical
 //! provisioned user with the enterprise extension, 2 KiB for the full RFC 7643 §8.3 user
-//! with its certificate, indexes included).
+//! with its certificate, indexes included). A filter that no index answers is tested on
+//! each buffer in place (by the same evaluator, through its value-access abstraction), so
+//! a list expands only the resources it returns (or, when sorting, the ones that match).
 //!
 //! [`Filter::bind`]: crate::filter::Filter::bind
 //! [`Sorter`]: crate::list::Sorter
@@ -193,6 +195,18 @@ impl Record {
     fn touch(&mut self) {
         self.version += 1;
         self.last_modified = now_nanos();
+    }
+
+    /// The record as the filter evaluator reads it, in place.
+    fn compact<'r>(&'r self, keys: &'r compact::Keys) -> compact::CompactResource<'r> {
+        compact::CompactResource {
+            attrs: &self.attrs,
+            id: &self.id,
+            created: self.created,
+            last_modified: self.last_modified,
+            version: self.version,
+            keys,
+        }
     }
 
     fn to_resource(&self) -> Resource {

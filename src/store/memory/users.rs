@@ -189,6 +189,10 @@ impl Index for UserTable {
     fn resource(&self, row: &Record, _include_members: bool) -> Resource {
         row.to_resource()
     }
+
+    fn record<'r>(&self, row: &'r Record) -> &'r Record {
+        row
+    }
 }
 
 #[async_trait]
