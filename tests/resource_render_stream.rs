@@ -251,7 +251,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 fn attributes() -> impl Strategy<Value = Map<String, Value>> {
-    prop::collection::vec((prop::sample::select(KEYS), json_value()), 0..12)
+    prop::collection::vec((prop::sample::select(KEYS), json_value()), 0..28)
         .prop_map(|kv| kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 

@@ -96,12 +96,34 @@ fn hidden(def: &AttributeDef) -> bool {
     def.returned == Returned::Never || def.mutability == Mutability::WriteOnly
 }
 
+/// Up to this many members, [`lookup`] scans instead of hashing: rendering looks up every
+/// attribute the schema defines (about 25 for a User) in maps that hold a handful, and a
+/// scan that compares lengths first is several times cheaper than hashing each name.
+const SCAN_MAX: usize = 16;
+
+/// The member `name` of `map`: the exact spelling, else the first member whose name
+/// matches ASCII-case-insensitively.
 fn lookup<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
+    if map.len() > SCAN_MAX {
+        return map.get(name).or_else(|| {
+            map.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        });
+    }
+    let mut folded = None;
+    for (k, v) in map {
+        if k.len() != name.len() {
+            continue;
+        }
+        if k == name {
+            return Some(v);
+        }
+        if folded.is_none() && k.eq_ignore_ascii_case(name) {
+            folded = Some(v);
+        }
+    }
+    folded
 }
 
 /// The members of `obj` that `defs` define, in `defs` order and spelling, without hidden
