@@ -163,13 +163,15 @@ fn extreme_timestamps_and_versions() {
 fn repeated_attribute_names_keep_map_semantics() {
     // A schema whose core repeats `id` and `userName`: a map replaces the earlier member
     // in place, and the streaming renderer must agree.
+    let attrs = object(json!({"userName": "a", "id": "stored", "active": true}));
     let mut set = SchemaSet::user();
+    // Render once first, so a cached answer about the schemas must be dropped on change.
+    assert_same(&resource(attrs.clone()), &set);
     let core = set.core_mut();
     core.attributes
         .push(AttributeDef::new("id", AttributeType::String));
     core.attributes
         .push(AttributeDef::new("userName", AttributeType::Boolean));
-    let attrs = object(json!({"userName": "a", "id": "stored", "active": true}));
     assert_same(&resource(attrs), &set);
 }
 

@@ -172,6 +172,35 @@ fn value(v: &Value, def: &AttributeDef) -> Option<Value> {
 ///
 /// This is how `ScimService` writes resources into response bodies; it costs a fraction
 /// of rendering and then serialising.
+///
+/// ```
+/// use scimitar::resource::{render, render_to};
+/// use scimitar::schema::SchemaSet;
+/// use scimitar::store::Resource;
+/// use serde_json::json;
+/// use time::OffsetDateTime;
+///
+/// let Some(attributes) = json!({"userName": "bjensen", "password": "never shown"})
+///     .as_object()
+///     .cloned()
+/// else {
+///     unreachable!()
+/// };
+/// let user = Resource {
+///     id: "2819c223".into(),
+///     version: 1,
+///     created: OffsetDateTime::UNIX_EPOCH,
+///     last_modified: OffsetDateTime::UNIX_EPOCH,
+///     attributes,
+/// };
+/// let set = SchemaSet::user();
+/// let mut body = Vec::new();
+/// render_to(&user, &set, Some("https://example.com/scim/v2"), &mut body);
+/// let map = render(&user, &set, Some("https://example.com/scim/v2"));
+/// assert_eq!(body, serde_json::to_vec(&map)?);
+/// assert!(body.starts_with(br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"2819c223","userName":"bjensen","meta":"#));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub fn render_to(
     resource: &Resource,
     schemas: &SchemaSet,
