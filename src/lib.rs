@@ -67,6 +67,7 @@
 //! | `sqlite` | no | `SqliteStore` (in `store::sql`): an embedded SQLite store (bundled libsqlite3) with filter, sort and paging push-down, persisted tokens and custom attributes |
 //! | `postgres` | no | `PostgresStore` (in `store::sql`): the same on PostgreSQL, for several stateless instances over one database |
 //! | `tracing` | no | a `tracing` span per request (method, route, tenant, status, duration, compatibility rules fired; never tokens or bodies) |
+//! | `tower` | no | `tower_service::Service<http::Request<Bytes>>` for [`ScimService`], to mount it with tower-based frameworks (axum, hyper-util, tonic) |
 //!
 //! # Untrusted input
 //!

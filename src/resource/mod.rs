@@ -53,6 +53,7 @@
 //! ```
 
 mod group;
+mod json_out;
 mod loc;
 mod normalize;
 mod render;
@@ -61,8 +62,10 @@ mod user;
 mod validate;
 
 pub use group::{Group, GroupMember};
+pub(crate) use json_out::value as write_json;
 pub use normalize::{normalize, normalize_element, normalize_value};
-pub use render::{render, rfc3339};
+pub(crate) use render::{add_member_refs, write_document};
+pub use render::{render, render_to, rfc3339};
 pub use typed::{Meta, MultiValue};
 pub use user::{
     Address, Email, EnterpriseUser, Entitlement, GroupMembership, Im, Manager, Name, PhoneNumber,

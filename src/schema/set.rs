@@ -1,6 +1,6 @@
 //! One resource type's schemas as one tenant sees them, and attribute-path resolution.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::builtin;
 use super::model::{AttributeDef, Schema};
@@ -55,6 +55,8 @@ pub struct SchemaSet {
     core: Arc<Schema>,
     extensions: Vec<Extension>,
     common: Arc<Vec<AttributeDef>>,
+    /// Cached [`SchemaSet::names_distinct`]; reset by every `&mut` accessor.
+    names_distinct: OnceLock<bool>,
 }
 
 impl SchemaSet {
@@ -71,6 +73,7 @@ impl SchemaSet {
             core,
             extensions,
             common: Arc::new(builtin::common_attributes_defs().to_vec()),
+            names_distinct: OnceLock::new(),
         }
     }
 
@@ -120,6 +123,7 @@ impl SchemaSet {
 
     /// Adds an extension schema (replacing one with the same URN).
     pub fn add_extension(&mut self, ext: Extension) {
+        self.names_distinct = OnceLock::new();
         self.extensions
             .retain(|e| !e.schema.id.eq_ignore_ascii_case(&ext.schema.id));
         self.extensions.push(ext);
@@ -127,17 +131,47 @@ impl SchemaSet {
 
     /// Mutable access to the core schema (copy-on-write), for policies.
     pub fn core_mut(&mut self) -> &mut Schema {
+        self.names_distinct = OnceLock::new();
         Arc::make_mut(&mut self.core)
     }
 
     /// Mutable access to the extensions (copy-on-write schemas), for policies.
     pub fn extensions_mut(&mut self) -> &mut Vec<Extension> {
+        self.names_distinct = OnceLock::new();
         &mut self.extensions
     }
 
     /// Mutable access to the common attributes (copy-on-write), for policies.
     pub fn common_mut(&mut self) -> &mut Vec<AttributeDef> {
+        self.names_distinct = OnceLock::new();
         Arc::make_mut(&mut self.common)
+    }
+
+    /// Whether every member name of a rendered document is distinct within its object:
+    /// the top level (`schemas`, `id`, common and core attributes, extension URNs, `meta`),
+    /// each extension's attributes and every sub-attribute list. The streaming renderer
+    /// relies on it (a repeated name would replace an earlier member in a map); computed
+    /// once per set.
+    pub(crate) fn names_distinct(&self) -> bool {
+        *self.names_distinct.get_or_init(|| {
+            let top = ["schemas", "id", "meta"]
+                .into_iter()
+                .chain(
+                    self.common
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .filter(|n| *n != "id" && *n != "meta"),
+                )
+                .chain(self.core.attributes.iter().map(|a| a.name.as_str()))
+                .chain(self.extensions.iter().map(|e| e.schema.id.as_str()));
+            distinct(top)
+                && defs_distinct(&self.common)
+                && defs_distinct(&self.core.attributes)
+                && self
+                    .extensions
+                    .iter()
+                    .all(|e| defs_distinct(&e.schema.attributes))
+        })
     }
 
     /// The extension whose URN is `urn` (case-insensitive).
@@ -198,4 +232,19 @@ impl SchemaSet {
             sub,
         })
     }
+}
+
+fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> bool {
+    let mut seen: Vec<&str> = Vec::new();
+    for n in names {
+        if seen.contains(&n) {
+            return false;
+        }
+        seen.push(n);
+    }
+    true
+}
+
+fn defs_distinct(defs: &[AttributeDef]) -> bool {
+    distinct(defs.iter().map(|a| a.name.as_str())) && defs.iter().all(|a| defs_distinct(a.subs()))
 }

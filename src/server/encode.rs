@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE, ETAG, LOCATION, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::etag;
 use crate::error::{Error, ErrorKind};
@@ -31,18 +31,19 @@ pub(crate) fn json(status: StatusCode, body: &Value) -> Response<Bytes> {
     }
 }
 
-/// A resource representation with its `ETag` (and `Location` on create).
+/// A JSON body already written to bytes.
+pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response<Bytes> {
+    bytes_response(status, body)
+}
+
+/// A resource representation (JSON bytes) with its `ETag` (and `Location` on create).
 pub(crate) fn resource(
     status: StatusCode,
-    body: Map<String, Value>,
+    body: Vec<u8>,
     version: u64,
     location: Option<&str>,
 ) -> Response<Bytes> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut resp = match serde_json::to_writer(&mut buf, &body) {
-        Ok(()) => bytes_response(status, buf),
-        Err(_) => return error_response(&Error::internal()),
-    };
+    let mut resp = bytes_response(status, body);
     if let Ok(v) = HeaderValue::from_str(&etag::etag(version)) {
         resp.headers_mut().insert(ETAG, v);
     }

@@ -53,9 +53,13 @@ pub(crate) fn check_immutable(
     resource::check_immutable(old, new, schemas)
 }
 
-/// The full JSON representation of a stored resource, `meta.location` under `base_url`.
-pub(crate) fn render(res: &Resource, schemas: &SchemaSet, base_url: &str) -> Map<String, Value> {
-    resource::render(res, schemas, Some(base_url))
+/// How group `members` are written: with `$ref`s under the base URL, or as stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MemberRefs {
+    /// Users: nothing to add.
+    No,
+    /// Groups: each member without `$ref` gets `<base>/Users/<id>` or `<base>/Groups/<id>`.
+    Add,
 }
 
 /// The attribute selection of one response, planned once per request (not per resource).
@@ -85,10 +89,28 @@ impl Shape {
             .map_or(true, |p| p.needs(&AttrPath::attr(name)))
     }
 
-    /// Applies the selection to a rendered resource.
-    pub(crate) fn apply(&self, body: &mut Map<String, Value>) {
-        if let Some(p) = &self.projection {
-            p.apply(body);
+    /// Writes the representation of `res` as JSON into `out`, `meta.location` under
+    /// `base_url`. Without a projection it is written straight from the stored resource;
+    /// otherwise rendered to a map, projected and serialised (same bytes either way).
+    pub(crate) fn write(
+        &self,
+        out: &mut Vec<u8>,
+        res: &Resource,
+        schemas: &SchemaSet,
+        base_url: &str,
+        refs: MemberRefs,
+    ) {
+        let member_refs = (refs == MemberRefs::Add).then_some(base_url);
+        match &self.projection {
+            None => resource::write_document(out, res, schemas, Some(base_url), member_refs),
+            Some(p) => {
+                let mut body = resource::render(res, schemas, Some(base_url));
+                if let Some(base) = member_refs {
+                    resource::add_member_refs(&mut body, base);
+                }
+                p.apply(&mut body);
+                resource::write_json(out, &Value::Object(body));
+            }
         }
     }
 }

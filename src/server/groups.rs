@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::context::{store_failure, Ctx};
 use super::decode::{self, View};
-use super::engine::Shape;
+use super::engine::{MemberRefs, Shape};
 use super::etag::{self, IfMatch};
 use super::users::WRITE_ATTEMPTS;
 use super::{encode, engine, PatchResponse};
@@ -131,39 +131,16 @@ fn member_json(m: &Member) -> Value {
     Value::Object(o)
 }
 
-/// The representation of a group for a response: members get their `$ref`.
-pub(crate) fn represent(
+/// Writes the representation of a group for a response into `out`: members get their
+/// `$ref`, then the projection applies.
+pub(crate) fn write(
     cx: &Ctx<'_>,
+    out: &mut Vec<u8>,
     res: &Resource,
     schemas: &SchemaSet,
     shape: &Shape,
-) -> Map<String, Value> {
-    let mut body = engine::render(res, schemas, &cx.base_url);
-    if let Some(Value::Array(members)) = body.get_mut("members") {
-        for m in members.iter_mut() {
-            let Some(obj) = m.as_object_mut() else {
-                continue;
-            };
-            if obj.contains_key("$ref") {
-                continue;
-            }
-            let Some(id) = obj.get("value").and_then(Value::as_str) else {
-                continue;
-            };
-            let is_group = obj
-                .get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t.eq_ignore_ascii_case("Group"));
-            let loc = if is_group {
-                cx.group_location(id)
-            } else {
-                cx.user_location(id)
-            };
-            obj.insert("$ref".into(), Value::String(loc));
-        }
-    }
-    shape.apply(&mut body);
-    body
+) {
+    shape.write(out, res, schemas, &cx.base_url, MemberRefs::Add);
 }
 
 fn respond(
@@ -174,7 +151,8 @@ fn respond(
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
     let shape = Shape::new(&View::from_request(req)?, schemas);
-    let body = represent(cx, res, schemas, &shape);
+    let mut body = Vec::with_capacity(1024);
+    write(cx, &mut body, res, schemas, &shape);
     let location = (status == StatusCode::CREATED).then(|| cx.group_location(&res.id));
     Ok(encode::resource(
         status,

@@ -3,16 +3,20 @@
 //! `User.groups` is derived per user, so lists include it only when `attributes` names it
 //! (a page of 1,000 users would otherwise cost 1,000 membership look-ups).
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use serde_json::{json, Value};
 
 use super::context::Ctx;
 use super::decode::{self, View};
-use super::engine::Shape;
-use super::{encode, engine, groups, users};
+use super::engine::{MemberRefs, Shape};
+use super::{encode, engine, users};
 use crate::error::Error;
 use crate::list::{ListQuery, LIST_RESPONSE_SCHEMA};
+use crate::schema::SchemaSet;
+use crate::store::Resource;
 
 /// A ListResponse body with integer `totalResults`, `startIndex` and `itemsPerPage`
 /// (built directly: the resources are moved, not cloned).
@@ -42,41 +46,79 @@ fn search_query(cx: &Ctx<'_>, req: &Request<Bytes>) -> Result<ListQuery, Error> 
     engine::search_query(&body, &cx.svc.limits)
 }
 
-async fn user_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), Error> {
+/// One page of one resource type, fetched and ready to be written.
+struct Page {
+    resources: Vec<Resource>,
+    total: usize,
+    schemas: Arc<SchemaSet>,
+    shape: Shape,
+    refs: MemberRefs,
+}
+
+async fn user_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<Page, Error> {
     let schemas = cx.user_schemas();
     let outcome = engine::list_users(&*cx.svc.users, &cx.tenant, q, schemas.clone()).await?;
     let view = view_of(q);
     let shape = Shape::new(&view, &schemas);
     let with_groups = !view.attributes.is_empty() && shape.needs("groups");
-    let mut out = Vec::with_capacity(outcome.resources.len());
-    for mut r in outcome.resources {
-        if with_groups {
-            users::attach_groups(cx, &mut r, &shape).await?;
+    let mut resources = outcome.resources;
+    if with_groups {
+        for r in &mut resources {
+            users::attach_groups(cx, r, &shape).await?;
         }
-        out.push(Value::Object(users::represent(cx, &r, &schemas, &shape)));
     }
-    Ok((out, outcome.total_results))
+    Ok(Page {
+        resources,
+        total: outcome.total_results,
+        schemas,
+        shape,
+        refs: MemberRefs::No,
+    })
 }
 
-async fn group_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<(Vec<Value>, usize), Error> {
+async fn group_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<Page, Error> {
     let schemas = cx.group_schemas();
     let store = cx.groups()?;
     let shape = Shape::new(&view_of(q), &schemas);
     let members = shape.needs("members");
     let outcome = engine::list_groups(&**store, &cx.tenant, q, schemas.clone(), members).await?;
-    let out = outcome
-        .resources
-        .iter()
-        .map(|r| Value::Object(groups::represent(cx, r, &schemas, &shape)))
-        .collect();
-    Ok((out, outcome.total_results))
+    Ok(Page {
+        resources: outcome.resources,
+        total: outcome.total_results,
+        schemas,
+        shape,
+        refs: MemberRefs::Add,
+    })
 }
 
-fn respond(q: &ListQuery, total: usize, resources: Vec<Value>) -> Response<Bytes> {
-    encode::json(
-        StatusCode::OK,
-        &list_response(total, q.start_index, resources),
-    )
+/// The ListResponse (integer `totalResults`, `startIndex`, `itemsPerPage`), each resource
+/// written straight into the body.
+fn respond(cx: &Ctx<'_>, q: &ListQuery, pages: &[Page]) -> Response<Bytes> {
+    let total: usize = pages.iter().map(|p| p.total).sum();
+    let items: usize = pages.iter().map(|p| p.resources.len()).sum();
+    let mut out = Vec::with_capacity(256 + 1024 * items);
+    out.extend_from_slice(b"{\"schemas\":[\"");
+    out.extend_from_slice(LIST_RESPONSE_SCHEMA.as_bytes());
+    out.extend_from_slice(b"\"],\"totalResults\":");
+    out.extend_from_slice(total.to_string().as_bytes());
+    out.extend_from_slice(b",\"startIndex\":");
+    out.extend_from_slice(q.start_index.to_string().as_bytes());
+    out.extend_from_slice(b",\"itemsPerPage\":");
+    out.extend_from_slice(items.to_string().as_bytes());
+    out.extend_from_slice(b",\"Resources\":[");
+    let mut first = true;
+    for page in pages {
+        for r in &page.resources {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            page.shape
+                .write(&mut out, r, &page.schemas, &cx.base_url, page.refs);
+        }
+    }
+    out.extend_from_slice(b"]}");
+    encode::json_bytes(StatusCode::OK, out)
 }
 
 /// `GET /Users`.
@@ -85,8 +127,8 @@ pub(crate) async fn list_users_get(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = get_query(cx, req)?;
-    let (resources, total) = user_page(cx, &q).await?;
-    Ok(respond(&q, total, resources))
+    let page = user_page(cx, &q).await?;
+    Ok(respond(cx, &q, &[page]))
 }
 
 /// `POST /Users/.search`.
@@ -95,8 +137,8 @@ pub(crate) async fn list_users_search(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = search_query(cx, req)?;
-    let (resources, total) = user_page(cx, &q).await?;
-    Ok(respond(&q, total, resources))
+    let page = user_page(cx, &q).await?;
+    Ok(respond(cx, &q, &[page]))
 }
 
 /// `GET /Groups`.
@@ -105,8 +147,8 @@ pub(crate) async fn list_groups_get(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = get_query(cx, req)?;
-    let (resources, total) = group_page(cx, &q).await?;
-    Ok(respond(&q, total, resources))
+    let page = group_page(cx, &q).await?;
+    Ok(respond(cx, &q, &[page]))
 }
 
 /// `POST /Groups/.search`.
@@ -115,8 +157,8 @@ pub(crate) async fn list_groups_search(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = search_query(cx, req)?;
-    let (resources, total) = group_page(cx, &q).await?;
-    Ok(respond(&q, total, resources))
+    let page = group_page(cx, &q).await?;
+    Ok(respond(cx, &q, &[page]))
 }
 
 /// `POST /.search`: Users, then Groups, as one result list. The filter is evaluated
@@ -127,17 +169,19 @@ pub(crate) async fn search_all(
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
     let q = search_query(cx, req)?;
-    let (mut resources, user_total) = user_page(cx, &q).await?;
-    let mut total = user_total;
+    let users = user_page(cx, &q).await?;
+    let mut pages = Vec::with_capacity(2);
     if cx.svc.groups.is_some() {
         // The groups' part of the page starts where the users end.
         let offset = q.start_index.saturating_sub(1);
         let mut gq = q.clone();
-        gq.start_index = offset.saturating_sub(user_total) + 1;
-        gq.count = q.count.saturating_sub(resources.len());
-        let (more, group_total) = group_page(cx, &gq).await?;
-        resources.extend(more);
-        total += group_total;
+        gq.start_index = offset.saturating_sub(users.total) + 1;
+        gq.count = q.count.saturating_sub(users.resources.len());
+        let groups = group_page(cx, &gq).await?;
+        pages.push(users);
+        pages.push(groups);
+    } else {
+        pages.push(users);
     }
-    Ok(respond(&q, total, resources))
+    Ok(respond(cx, &q, &pages))
 }

@@ -88,6 +88,16 @@
 //! Membership PATCHes are applied as deltas (see [`crate::patch`]); deleting a User or
 //! Group removes it from every group.
 //!
+//! # As a `tower` service
+//!
+//! With the `tower` feature, `ScimService` implements
+//! `tower_service::Service<http::Request<Bytes>>` with `Response = http::Response<Bytes>`
+//! and `Error = Infallible`: it is always ready (`poll_ready` returns `Ready(Ok(()))`, there
+//! is no back-pressure of its own) and each `call` clones the service (an `Arc`) into a
+//! boxed `Send + 'static` future that runs [`ScimService::handle`]. A framework that
+//! streams bodies still has to collect the request body into `Bytes` first, with its own
+//! size limit (see [`Limits::max_body_bytes`]).
+//!
 //! # Errors
 //!
 //! Client mistakes map to their status and `scimType` (see [`crate::error`]); a store
@@ -103,6 +113,8 @@ mod groups;
 mod lists;
 mod observe;
 mod router;
+#[cfg(feature = "tower")]
+mod tower;
 mod users;
 
 use std::fmt;
@@ -120,6 +132,8 @@ use crate::filter::FilterLimits;
 use crate::schema::{Policy, SchemaRegistry};
 use crate::store::{GroupStore, UserStore};
 
+#[cfg(feature = "tower")]
+pub use self::tower::ScimFuture;
 use context::Ctx;
 use router::Route;
 

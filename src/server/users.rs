@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::context::{store_failure, Ctx};
 use super::decode::{self, View};
-use super::engine::Shape;
+use super::engine::{MemberRefs, Shape};
 use super::etag::{self, IfMatch};
 use super::{encode, engine, PatchResponse};
 use crate::error::Error;
@@ -68,16 +68,15 @@ pub(crate) async fn attach_groups(
     Ok(())
 }
 
-/// The representation of a user for a response, projected.
-pub(crate) fn represent(
+/// Writes the representation of a user for a response, projected, into `out`.
+pub(crate) fn write(
     cx: &Ctx<'_>,
+    out: &mut Vec<u8>,
     res: &Resource,
     schemas: &SchemaSet,
     shape: &Shape,
-) -> Map<String, Value> {
-    let mut body = engine::render(res, schemas, &cx.base_url);
-    shape.apply(&mut body);
-    body
+) {
+    shape.write(out, res, schemas, &cx.base_url, MemberRefs::No);
 }
 
 async fn respond(
@@ -89,7 +88,8 @@ async fn respond(
 ) -> Result<Response<Bytes>, Error> {
     let shape = Shape::new(&View::from_request(req)?, schemas);
     attach_groups(cx, &mut res, &shape).await?;
-    let body = represent(cx, &res, schemas, &shape);
+    let mut body = Vec::with_capacity(1024);
+    write(cx, &mut body, &res, schemas, &shape);
     let location = (status == StatusCode::CREATED).then(|| cx.user_location(&res.id));
     Ok(encode::resource(
         status,

@@ -253,7 +253,7 @@ impl<'a> Reader<'a> {
             let k = usize::try_from(self.varint()?).ok()?;
             let name = table.names.get(k)?;
             let v = self.value(table)?;
-            map.insert(name.to_string(), v);
+            map.insert(String::from(&**name), v);
         }
         Some(map)
     }
