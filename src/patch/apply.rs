@@ -9,6 +9,7 @@ use super::layout::{
     tidy,
 };
 use super::model::PatchOpKind;
+use super::undo::Undo;
 use super::value::Leniency;
 use crate::compat::CompatRule;
 use crate::error::{Error, Result};
@@ -21,9 +22,33 @@ pub(crate) struct Engine<'a, 'r> {
     pub(crate) schemas: &'a SchemaSet,
     pub(crate) id: &'a str,
     pub(crate) len: Leniency<'r>,
+    /// The undo log of an in-place application (`None`: the caller works on a copy).
+    pub(crate) undo: Option<Undo>,
+}
+
+/// The top-level member of the attributes map that holds `r`'s value.
+fn top_key<'k>(r: &Resolved<'k>) -> &'k str {
+    match r.location {
+        Location::Core => &r.attr.name,
+        Location::Extension(urn) => urn,
+    }
 }
 
 impl<'a> Engine<'a, '_> {
+    /// Saves `key` in the undo log (if any) before a change.
+    fn touch(&mut self, map: &Map<String, Value>, key: &str) {
+        if let Some(u) = &mut self.undo {
+            u.touch(map, key);
+        }
+    }
+
+    /// Notes in the undo log (if any) whether a change removed `key`.
+    fn after(&mut self, map: &Map<String, Value>, key: &str) {
+        if let Some(u) = &mut self.undo {
+            u.after(map, key);
+        }
+    }
+
     /// Applies one operation to `map`.
     pub(crate) fn apply_op(
         &mut self,
@@ -156,6 +181,21 @@ impl<'a> Engine<'a, '_> {
             Ok(r) => r,
             Err(e) => return self.whole_extension(map, kind, p, value).unwrap_or(Err(e)),
         };
+        let key = top_key(&r);
+        self.touch(map, key);
+        let res = self.attr_op_resolved(map, kind, &r, value);
+        self.after(map, key);
+        res
+    }
+
+    fn attr_op_resolved(
+        &mut self,
+        map: &mut Map<String, Value>,
+        kind: PatchOpKind,
+        r: &Resolved<'a>,
+        value: Option<&Value>,
+    ) -> Result<()> {
+        let r = *r;
         if kind == PatchOpKind::Remove {
             if let Some(v) = value {
                 if r.sub.is_none() && r.attr.name == "members" && r.attr.multi_valued {
@@ -207,7 +247,9 @@ impl<'a> Engine<'a, '_> {
         let urn = ext.schema.id.as_str();
         Some(match kind {
             PatchOpKind::Remove => {
+                self.touch(map, urn);
                 map.shift_remove(urn);
+                self.after(map, urn);
                 Ok(())
             }
             _ => self.pathless(map, kind, value, Some(urn)),
@@ -370,6 +412,25 @@ impl<'a> Engine<'a, '_> {
         value: Option<&Value>,
     ) -> Result<()> {
         let r = self.resolve(p)?;
+        let key = top_key(&r);
+        self.touch(map, key);
+        let res = self.value_path_resolved(map, kind, &r, p, filter, sub, value);
+        self.after(map, key);
+        res
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn value_path_resolved(
+        &mut self,
+        map: &mut Map<String, Value>,
+        kind: PatchOpKind,
+        r: &Resolved<'a>,
+        p: &AttrPath,
+        filter: &Filter,
+        sub: Option<&str>,
+        value: Option<&Value>,
+    ) -> Result<()> {
+        let r = *r;
         if r.sub.is_some() || !r.attr.multi_valued || r.attr.ty != AttributeType::Complex {
             return Err(Error::invalid_path(format!(
                 "a filter needs a multi-valued complex attribute; '{p}' is not one"

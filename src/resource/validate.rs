@@ -31,17 +31,48 @@ pub fn validate(
     schemas: &SchemaSet,
     policy: &Policy,
 ) -> Result<(), Error> {
+    validate_where(attrs, schemas, policy, |_| true)
+}
+
+/// [`validate`] restricted to the top-level members (attribute names, extension URNs)
+/// that `touched` accepts, compared case-insensitively as [`validate`] looks members up.
+///
+/// When `attrs` differs from a map that passed [`validate`] under the same `schemas` and
+/// `policy` only in members whose names `touched` accepts, the outcome (including which
+/// error comes first) is that of [`validate`] on `attrs`: each attribute is checked on its
+/// own value alone, in schema order, and the value [`validate`] finds for an attribute
+/// whose name matches no touched member is the one it found, valid, before.
+pub(crate) fn validate_touched(
+    attrs: &Map<String, Value>,
+    schemas: &SchemaSet,
+    policy: &Policy,
+    touched: &[&str],
+) -> Result<(), Error> {
+    validate_where(attrs, schemas, policy, |name| {
+        touched.iter().any(|t| t.eq_ignore_ascii_case(name))
+    })
+}
+
+fn validate_where(
+    attrs: &Map<String, Value>,
+    schemas: &SchemaSet,
+    policy: &Policy,
+    check: impl Fn(&str) -> bool,
+) -> Result<(), Error> {
     let v = Validator {
         set: schemas,
         policy,
     };
     for def in schemas.common().iter().chain(&schemas.core().attributes) {
-        if def.mutability == Mutability::ReadOnly {
+        if def.mutability == Mutability::ReadOnly || !check(&def.name) {
             continue;
         }
         v.attribute(def, get(attrs, &def.name), &Loc::Attr(&def.name))?;
     }
     for ext in schemas.extensions() {
+        if !check(&ext.schema.id) {
+            continue;
+        }
         let obj = get(attrs, &ext.schema.id).and_then(Value::as_object);
         for def in &ext.schema.attributes {
             if def.mutability == Mutability::ReadOnly {
