@@ -182,7 +182,15 @@ impl<'a> Engine<'a, '_> {
             Err(e) => return self.whole_extension(map, kind, p, value).unwrap_or(Err(e)),
         };
         let key = top_key(&r);
-        self.touch(map, key);
+        // Removing a whole core attribute moves its value into the undo log (see
+        // `remove_attr`): no copy needed.
+        let whole_remove = kind == PatchOpKind::Remove
+            && value.is_none()
+            && r.sub.is_none()
+            && r.location == Location::Core;
+        if !whole_remove {
+            self.touch(map, key);
+        }
         let res = self.attr_op_resolved(map, kind, &r, value);
         self.after(map, key);
         res
@@ -331,6 +339,15 @@ impl<'a> Engine<'a, '_> {
             )));
         }
         if !present && r.sub.is_none() {
+            return Ok(());
+        }
+        if r.sub.is_none() && r.location == Location::Core {
+            match &mut self.undo {
+                Some(u) => u.remove(map, &r.attr.name),
+                None => {
+                    map.shift_remove(&r.attr.name);
+                }
+            }
             return Ok(());
         }
         let Some(c) = container_mut(map, r.location) else {
