@@ -256,6 +256,101 @@ fn failing_validation_after_removals_and_re_adds_restores_order() {
 }
 
 #[test]
+fn journaled_changes_are_undone_exactly() {
+    // Each of these is logged member by member (no copy of the attribute): a sub-attribute
+    // of matched elements, an element appended with `primary` cleared on the others, a
+    // complex sub-attribute, an extension attribute, a new sub-attribute; then a failure.
+    let start = user();
+    let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    for failing in [
+        json!({"op": "replace", "path": "phoneNumbers[type eq \"fax\"].value", "value": "1"}),
+        json!({"op": "replace", "path": "title", "value": "t".repeat(300)}),
+    ] {
+        let body = json!({"schemas": [URN], "Operations": [
+            {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "w@example.com"},
+            {"op": "add", "path": "emails", "value": [{"value": "p@example.com", "primary": true}]},
+            {"op": "replace", "path": "emails[type eq \"work\"].display", "value": "Work"},
+            {"op": "replace", "path": "name.familyName", "value": "F"},
+            {"op": "add", "path": "name.honorificSuffix", "value": "IV"},
+            {"op": "replace", "path": format!("{ext}:department"), "value": "D"},
+            {"op": "add", "path": format!("{ext}:costCenter"), "value": "C"},
+            {"op": "add", "path": "addresses[type eq \"home\"].locality", "value": "L"},
+            {"op": "add", "path": "phoneNumbers[type eq \"pager\"].value", "value": "9"},
+            failing
+        ]});
+        let compat = Compat::default();
+        let req = parse(&body, &compat).unwrap();
+        let policy = Policy::default().max_length(255);
+        for mode in [Revalidate::Full, Revalidate::Touched] {
+            let mut attrs = start.clone();
+            let mut report = CompatReport::new();
+            req.apply_in_place(
+                &mut attrs,
+                "u-1",
+                &SchemaSet::user(),
+                &policy,
+                &compat,
+                &mut report,
+                mode,
+            )
+            .unwrap_err();
+            assert_eq!(attrs, start);
+            assert_eq!(keys(&attrs), keys(&start));
+            for (k, v) in &start {
+                if let (Value::Object(a), Some(Value::Object(b))) = (v, attrs.get(k)) {
+                    assert_eq!(keys(a), keys(b), "member order inside '{k}'");
+                }
+                if let (Value::Array(a), Some(Value::Array(b))) = (v, attrs.get(k)) {
+                    for (x, y) in a.iter().zip(b) {
+                        if let (Value::Object(x), Value::Object(y)) = (x, y) {
+                            assert_eq!(keys(x), keys(y), "member order inside '{k}'");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn setting_journaled_members_back_is_unchanged() {
+    let start = user();
+    let work = start["emails"][0]["value"].clone();
+    let family = start["name"]["familyName"].clone();
+    let body = json!({"schemas": [URN], "Operations": [
+        {"op": "replace", "path": "emails[type eq \"work\"].value", "value": "w@example.com"},
+        {"op": "replace", "path": "name.familyName", "value": "F"},
+        {"op": "replace", "path": "emails[type eq \"work\"].value", "value": work},
+        {"op": "replace", "path": "name.familyName", "value": family}
+    ]});
+    let compat = Compat::default();
+    let req = parse(&body, &compat).unwrap();
+    compare(
+        &req,
+        &start,
+        "u-1",
+        &SchemaSet::user(),
+        &Policy::default(),
+        &compat,
+        "set back",
+    );
+    let mut attrs = start.clone();
+    let mut report = CompatReport::new();
+    let changed = req
+        .apply_in_place(
+            &mut attrs,
+            "u-1",
+            &SchemaSet::user(),
+            &Policy::default(),
+            &compat,
+            &mut report,
+            Revalidate::Full,
+        )
+        .unwrap();
+    assert!(!changed);
+}
+
+#[test]
 fn unchanged_result_is_reported_and_leaves_the_order() {
     let start = user();
     let body = json!({"schemas": [URN], "Operations": [

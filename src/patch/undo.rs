@@ -9,17 +9,41 @@
 //! keep their relative order, and restoring needs only the original indices of the touched
 //! members that were present before.
 //!
+//! Journal: the common small changes inside a large value are logged instead of copying
+//! the value: setting one member of an object (`name.familyName`, an extension attribute,
+//! `emails[type eq "work"].value` on the matched element, `primary` cleared on the others)
+//! saves that member's prior value, and appending an element notes the append. Undoing
+//! replays the journal backwards. Any other change to a journaled member first turns it
+//! into a saved copy (the current value with the journal undone).
+//!
 //! [`PatchRequest::apply_in_place`]: super::PatchRequest::apply_in_place
 
 use serde_json::{Map, Value};
+
+/// One logged change inside a top-level member's value.
+#[derive(Clone, Debug)]
+pub(crate) enum Entry {
+    /// An element was appended to the (array) value.
+    Push,
+    /// Member `name` of the value (`elem: None`, an object) or of its element `elem` was
+    /// set; `old` is what it held before (`None`: absent, so it was appended).
+    Sub {
+        elem: Option<usize>,
+        name: String,
+        old: Option<Value>,
+    },
+}
 
 /// One top-level member touched by the request.
 #[derive(Clone)]
 struct Saved {
     /// The member name (canonical: an attribute name or an extension URN).
     key: String,
-    /// The value before the request; `None` when the member was absent.
+    /// The value before the request; `None` when the member was absent. Unused while
+    /// `journal` is `Some`.
     old: Option<Value>,
+    /// The member is present, in place, and its changes are logged here instead.
+    journal: Option<Vec<Entry>>,
     /// The member's index in the original map (meaningful when `old` is `Some`).
     pos: usize,
     /// The member has been removed from the map since (it may be back, appended).
@@ -35,7 +59,13 @@ pub(crate) struct Undo {
 impl Undo {
     /// Saves `key`'s current value before its first change.
     pub(crate) fn touch(&mut self, map: &Map<String, Value>, key: &str) {
-        if self.saved.iter().any(|s| s.key == key) {
+        if let Some(s) = self.saved.iter_mut().find(|s| s.key == key) {
+            if let Some(journal) = s.journal.take() {
+                // A change the journal cannot express: save the original whole.
+                let mut v = map.get(key).cloned().unwrap_or(Value::Null);
+                undo_journal(&mut v, journal);
+                s.old = Some(v);
+            }
             return;
         }
         let found = map.iter().enumerate().find(|(_, (k, _))| k.as_str() == key);
@@ -46,16 +76,64 @@ impl Undo {
         self.saved.push(Saved {
             key: key.to_string(),
             old,
+            journal: None,
             pos,
             moved: false,
         });
+    }
+
+    /// Prepares a change to `key` that is logged entry by entry, and returns the journal
+    /// to log it in. `None` when the member must not (or need not) be journaled: it was
+    /// absent (restoring removes it), it is already saved whole, or its value is not of
+    /// the kind the change expects (`array` or object), so the change may replace it:
+    /// then it is saved whole here.
+    pub(crate) fn journal(
+        &mut self,
+        map: &Map<String, Value>,
+        key: &str,
+        array: bool,
+    ) -> Option<&mut Vec<Entry>> {
+        let fits = |v: &Value| if array { v.is_array() } else { v.is_object() };
+        let index = match self.saved.iter().position(|s| s.key == key) {
+            Some(i) => i,
+            None => {
+                let found = map.iter().enumerate().find(|(_, (k, _))| k.as_str() == key);
+                match found {
+                    Some((i, (_, v))) if fits(v) => {
+                        let pos = self.original_index(i);
+                        self.saved.push(Saved {
+                            key: key.to_string(),
+                            old: None,
+                            journal: Some(Vec::new()),
+                            pos,
+                            moved: false,
+                        });
+                        self.saved.len() - 1
+                    }
+                    _ => {
+                        self.touch(map, key);
+                        return None;
+                    }
+                }
+            }
+        };
+        let journaled = self.saved.get(index).is_some_and(|s| s.journal.is_some());
+        if journaled && !map.get(key).is_some_and(fits) {
+            self.touch(map, key);
+            return None;
+        }
+        self.saved.get_mut(index).and_then(|s| s.journal.as_mut())
     }
 
     /// Removes `key` from the map, saving its value (moved, not copied) if this is the
     /// first change to it.
     pub(crate) fn remove(&mut self, map: &mut Map<String, Value>, key: &str) {
         if let Some(s) = self.saved.iter_mut().find(|s| s.key == key) {
-            if map.shift_remove(key).is_some() {
+            if let Some(mut v) = map.shift_remove(key) {
+                if let Some(journal) = s.journal.take() {
+                    undo_journal(&mut v, journal);
+                    s.old = Some(v);
+                }
                 s.moved = true;
             }
             return;
@@ -69,6 +147,7 @@ impl Undo {
             key: key.to_string(),
             moved: old.is_some(),
             old,
+            journal: None,
             pos,
         });
     }
@@ -111,11 +190,24 @@ impl Undo {
 
     /// Whether the map now differs from the original (as `==` on maps compares).
     pub(crate) fn changed(&self, map: &Map<String, Value>) -> bool {
-        self.saved.iter().any(|s| map.get(&s.key) != s.old.as_ref())
+        self.saved.iter().any(|s| match &s.journal {
+            None => map.get(&s.key) != s.old.as_ref(),
+            Some(journal) => journal_changed(map.get(&s.key), journal),
+        })
     }
 
     /// Puts every touched member back: the map is then exactly the original, in order.
-    pub(crate) fn restore(self, map: &mut Map<String, Value>) {
+    pub(crate) fn restore(mut self, map: &mut Map<String, Value>) {
+        // Journaled members are present and in place: undo their changes there.
+        self.saved.retain_mut(|s| match s.journal.take() {
+            Some(journal) => {
+                if let Some(v) = map.get_mut(&s.key) {
+                    undo_journal(v, journal);
+                }
+                false
+            }
+            None => true,
+        });
         let reorder = self
             .saved
             .iter()
@@ -164,6 +256,66 @@ impl Undo {
             i += 1;
         }
     }
+}
+
+/// Undoes `journal` on `v`, last change first.
+fn undo_journal(v: &mut Value, journal: Vec<Entry>) {
+    for e in journal.into_iter().rev() {
+        match e {
+            Entry::Push => {
+                if let Value::Array(items) = v {
+                    items.pop();
+                }
+            }
+            Entry::Sub { elem, name, old } => {
+                let obj = match elem {
+                    None => v.as_object_mut(),
+                    Some(i) => v
+                        .as_array_mut()
+                        .and_then(|a| a.get_mut(i))
+                        .and_then(Value::as_object_mut),
+                };
+                if let Some(obj) = obj {
+                    match old {
+                        // The member existed, so setting it kept its place.
+                        Some(old) => {
+                            obj.insert(name, old);
+                        }
+                        // It was appended: removing it restores the order.
+                        None => {
+                            obj.shift_remove(&name);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a journaled value differs from its original. An append changes the length
+/// (nothing in a journal removes); otherwise the value differs iff some logged member
+/// differs from the value it held first.
+fn journal_changed(v: Option<&Value>, journal: &[Entry]) -> bool {
+    let Some(v) = v else { return true };
+    for (i, e) in journal.iter().enumerate() {
+        let Entry::Sub { elem, name, old } = e else {
+            return true;
+        };
+        let first = !journal.iter().take(i).any(
+            |p| matches!(p, Entry::Sub { elem: pe, name: pn, .. } if pe == elem && pn == name),
+        );
+        if !first {
+            continue;
+        }
+        let obj = match elem {
+            None => v.as_object(),
+            Some(i) => v.get(*i).and_then(Value::as_object),
+        };
+        if obj.and_then(|o| o.get(name)) != old.as_ref() {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
