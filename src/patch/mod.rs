@@ -29,6 +29,10 @@
 //! # }
 //! ```
 //!
+//! [`PatchRequest::apply_in_place`] does the same to attributes the caller owns (the
+//! resource a store handed out), without copying them: an undo log restores them exactly
+//! on error.
+//!
 //! # Semantics
 //!
 //! - `add`: sets single values; merges the sub-attributes of a complex value; appends to a
@@ -176,7 +180,15 @@ impl PatchRequest {
     /// All-or-nothing: before an operation first changes a top-level attribute (or an
     /// extension object), its prior value is saved; on any error the saved values are put
     /// back in reverse, so `attrs` is exactly as it was, member order included, and the
-    /// error is the one [`apply`](Self::apply) returns. Only touched attributes are copied.
+    /// error is the one [`apply`](Self::apply) returns. Only touched attributes are saved,
+    /// and the common small changes are journaled rather than copied (a sub-attribute of
+    /// the matched elements, an appended element, `primary` cleared on the others, a
+    /// sub-attribute of a complex attribute, an extension attribute); a removed attribute
+    /// is moved into the log. So a PATCH of a few attributes costs a few attributes, not a
+    /// copy of the resource.
+    ///
+    /// Applying to a copy made for the purpose is slower than [`apply`](Self::apply),
+    /// which needs no undo log.
     /// `revalidate` chooses how much of the result is validated; with
     /// [`Revalidate::Full`] the outcome is that of [`apply`](Self::apply) in every case.
     ///
