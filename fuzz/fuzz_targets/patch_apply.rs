@@ -1,9 +1,11 @@
 //! Arbitrary PATCH bodies over a fixed user and a fixed group never panic; each either
 //! fails (leaving the resource unchanged) or yields a result that passes PUT validation.
+//! `apply_in_place` (both re-validation modes) gives the same outcome as `apply`, and on
+//! error restores the map exactly, member order included.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scimitar::patch::{PatchLimits, PatchRequest};
+use scimitar::patch::{PatchLimits, PatchRequest, Revalidate};
 use scimitar::resource::validate;
 use scimitar::schema::{Policy, SchemaSet};
 use scimitar::{Compat, CompatReport};
@@ -38,15 +40,42 @@ fn check(req: &PatchRequest, start: &Map<String, Value>, schemas: &SchemaSet, co
     let before = start.clone();
     let policy = Policy::default();
     let mut report = CompatReport::new();
-    match req.apply(start, "id-1", schemas, &policy, compat, &mut report) {
+    let by_copy = req.apply(start, "id-1", schemas, &policy, compat, &mut report);
+    match &by_copy {
         Ok(out) => {
-            if let Err(e) = validate(&out, schemas, &policy) {
-                panic!("patched resource is invalid: {e}: {}", Value::Object(out));
+            if let Err(e) = validate(out, schemas, &policy) {
+                panic!("patched resource is invalid: {e}: {}", Value::Object(out.clone()));
             }
         }
         Err(e) => {
             let _ = e.to_json();
             assert_eq!(*start, before);
+        }
+    }
+    let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+    // The fixed user and group are valid, so `Touched` must agree with `Full` too.
+    for mode in [Revalidate::Full, Revalidate::Touched] {
+        let mut attrs = start.clone();
+        let mut report = CompatReport::new();
+        match (
+            &by_copy,
+            req.apply_in_place(&mut attrs, "id-1", schemas, &policy, compat, &mut report, mode),
+        ) {
+            (Ok(out), Ok(changed)) => {
+                assert_eq!(attrs, *out);
+                assert_eq!(changed, *out != *start);
+                if changed {
+                    assert_eq!(keys(&attrs), keys(out));
+                } else {
+                    assert_eq!(keys(&attrs), keys(start));
+                }
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a.detail(), b.detail());
+                assert_eq!(attrs, *start);
+                assert_eq!(keys(&attrs), keys(start));
+            }
+            (a, b) => panic!("apply gave {a:?}, apply_in_place ({mode:?}) gave {b:?}"),
         }
     }
 }

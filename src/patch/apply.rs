@@ -9,6 +9,7 @@ use super::layout::{
     tidy,
 };
 use super::model::PatchOpKind;
+use super::undo::{Entry, Undo};
 use super::value::Leniency;
 use crate::compat::CompatRule;
 use crate::error::{Error, Result};
@@ -21,9 +22,33 @@ pub(crate) struct Engine<'a, 'r> {
     pub(crate) schemas: &'a SchemaSet,
     pub(crate) id: &'a str,
     pub(crate) len: Leniency<'r>,
+    /// The undo log of an in-place application (`None`: the caller works on a copy).
+    pub(crate) undo: Option<Undo>,
+}
+
+/// The top-level member of the attributes map that holds `r`'s value.
+fn top_key<'k>(r: &Resolved<'k>) -> &'k str {
+    match r.location {
+        Location::Core => &r.attr.name,
+        Location::Extension(urn) => urn,
+    }
 }
 
 impl<'a> Engine<'a, '_> {
+    /// Saves `key` in the undo log (if any) before a change.
+    fn touch(&mut self, map: &Map<String, Value>, key: &str) {
+        if let Some(u) = &mut self.undo {
+            u.touch(map, key);
+        }
+    }
+
+    /// Notes in the undo log (if any) whether a change removed `key`.
+    fn after(&mut self, map: &Map<String, Value>, key: &str) {
+        if let Some(u) = &mut self.undo {
+            u.after(map, key);
+        }
+    }
+
     /// Applies one operation to `map`.
     pub(crate) fn apply_op(
         &mut self,
@@ -156,9 +181,26 @@ impl<'a> Engine<'a, '_> {
             Ok(r) => r,
             Err(e) => return self.whole_extension(map, kind, p, value).unwrap_or(Err(e)),
         };
+        let key = top_key(&r);
+        // The undo log (if any) is prepared right before each change below: a whole
+        // removal moves the value into it, small changes are journaled, the rest copied.
+        let res = self.attr_op_resolved(map, kind, &r, value);
+        self.after(map, key);
+        res
+    }
+
+    fn attr_op_resolved(
+        &mut self,
+        map: &mut Map<String, Value>,
+        kind: PatchOpKind,
+        r: &Resolved<'a>,
+        value: Option<&Value>,
+    ) -> Result<()> {
+        let r = *r;
         if kind == PatchOpKind::Remove {
             if let Some(v) = value {
                 if r.sub.is_none() && r.attr.name == "members" && r.attr.multi_valued {
+                    self.touch(map, top_key(&r));
                     if let Some(res) = self.remove_members_by_value(map, &r, v) {
                         return res;
                     }
@@ -186,8 +228,30 @@ impl<'a> Engine<'a, '_> {
         if !self.check_write(map, &r, kind, &norm)? {
             return Ok(());
         }
-        let written = set_attr(map, &r, kind, norm)?;
-        fix_primary(map, &r, &written)
+        let key = top_key(&r);
+        // What `set_attr` and `fix_primary` change in the top-level value: an element
+        // appended and `primary` cleared (core multi-valued `add`), one member set (a core
+        // complex attribute's sub-attribute; an extension attribute, unless a complex value
+        // merged into a complex value). Those are journaled; anything else is copied.
+        let journaled = match (r.location, r.attr.multi_valued, r.sub) {
+            (Location::Core, true, None) => (kind == PatchOpKind::Add).then_some(true),
+            (Location::Core, false, Some(_)) => Some(false),
+            (Location::Extension(_), false, None) => {
+                let merge = norm.is_object() && current(map, &r).is_some_and(Value::is_object);
+                (!merge).then_some(false)
+            }
+            _ => None,
+        };
+        let mut journal = match (journaled, &mut self.undo) {
+            (Some(array), Some(u)) => u.journal(map, key, array),
+            (None, Some(u)) => {
+                u.touch(map, key);
+                None
+            }
+            (_, None) => None,
+        };
+        let written = set_attr(map, &r, kind, norm, journal.as_deref_mut())?;
+        fix_primary(map, &r, &written, journal)
     }
 
     /// A path naming a whole extension (`urn:...:enterprise:2.0:User`): its value is an
@@ -207,7 +271,9 @@ impl<'a> Engine<'a, '_> {
         let urn = ext.schema.id.as_str();
         Some(match kind {
             PatchOpKind::Remove => {
+                self.touch(map, urn);
                 map.shift_remove(urn);
+                self.after(map, urn);
                 Ok(())
             }
             _ => self.pathless(map, kind, value, Some(urn)),
@@ -291,6 +357,17 @@ impl<'a> Engine<'a, '_> {
         if !present && r.sub.is_none() {
             return Ok(());
         }
+        if r.sub.is_none() && r.location == Location::Core {
+            // The removed value moves into the undo log: no copy.
+            match &mut self.undo {
+                Some(u) => u.remove(map, &r.attr.name),
+                None => {
+                    map.shift_remove(&r.attr.name);
+                }
+            }
+            return Ok(());
+        }
+        self.touch(map, top_key(r));
         let Some(c) = container_mut(map, r.location) else {
             return Ok(());
         };
@@ -370,6 +447,24 @@ impl<'a> Engine<'a, '_> {
         value: Option<&Value>,
     ) -> Result<()> {
         let r = self.resolve(p)?;
+        let key = top_key(&r);
+        let res = self.value_path_resolved(map, kind, &r, p, filter, sub, value);
+        self.after(map, key);
+        res
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn value_path_resolved(
+        &mut self,
+        map: &mut Map<String, Value>,
+        kind: PatchOpKind,
+        r: &Resolved<'a>,
+        p: &AttrPath,
+        filter: &Filter,
+        sub: Option<&str>,
+        value: Option<&Value>,
+    ) -> Result<()> {
+        let r = *r;
         if r.sub.is_some() || !r.attr.multi_valued || r.attr.ty != AttributeType::Complex {
             return Err(Error::invalid_path(format!(
                 "a filter needs a multi-valued complex attribute; '{p}' is not one"
@@ -409,7 +504,8 @@ impl<'a> Engine<'a, '_> {
         };
         let norm = match (kind, norm) {
             (PatchOpKind::Remove, _) | (PatchOpKind::Replace, None) => {
-                return self.remove_selected(map, &target, &selected)
+                self.touch(map, top_key(&r));
+                return self.remove_selected(map, &target, &selected);
             }
             (_, None) => return Ok(()),
             (_, Some(n)) => n,
@@ -420,6 +516,16 @@ impl<'a> Engine<'a, '_> {
                 display_path(&target)
             )));
         }
+        // Setting a sub-attribute of core elements (and appending a seed element, clearing
+        // `primary`) is journaled; a whole element written is copied.
+        let mut journal = match (&mut self.undo, r.location, sub_def) {
+            (Some(u), Location::Core, Some(_)) => u.journal(map, top_key(&r), true),
+            (Some(u), _, _) => {
+                u.touch(map, top_key(&r));
+                None
+            }
+            (None, _, _) => None,
+        };
         let Some(c) = container_mut(map, r.location) else {
             return Err(Error::internal());
         };
@@ -437,6 +543,9 @@ impl<'a> Engine<'a, '_> {
             };
             let items = array_entry(c, &r.attr.name)?;
             items.push(Value::Object(seed));
+            if let Some(j) = journal.as_deref_mut() {
+                j.push(Entry::Push);
+            }
             written.push(items.len() - 1);
         }
         let items = array_entry(c, &r.attr.name)?;
@@ -454,7 +563,14 @@ impl<'a> Engine<'a, '_> {
                             r.attr.name, sd.name
                         )));
                     }
-                    el.insert(sd.name.clone(), n.clone());
+                    let old = el.insert(sd.name.clone(), n.clone());
+                    if let Some(j) = journal.as_deref_mut() {
+                        j.push(Entry::Sub {
+                            elem: Some(i),
+                            name: sd.name.clone(),
+                            old,
+                        });
+                    }
                 }
                 (None, Value::Object(n)) if kind == PatchOpKind::Add => {
                     for (k, v) in n {
@@ -468,7 +584,7 @@ impl<'a> Engine<'a, '_> {
                 }
             }
         }
-        fix_primary(map, &r, &written)
+        fix_primary(map, &r, &written, journal)
     }
 
     fn remove_selected(

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::model::PatchOpKind;
+use super::undo::Entry;
 use crate::error::{Error, Result};
 use crate::schema::{Location, Mutability, Resolved};
 
@@ -94,11 +95,16 @@ pub(super) fn array_entry<'m>(
 
 /// Writes a normalized value; returns the indices of the written elements of a
 /// multi-valued attribute (for the `primary` rule).
+///
+/// With a `journal` (the caller checked the change is one it can express: a core
+/// multi-valued `add`, a core complex attribute's sub-attribute, an extension attribute
+/// set whole), each change to the top-level value is logged in it.
 pub(super) fn set_attr(
     map: &mut Map<String, Value>,
     r: &Resolved<'_>,
     kind: PatchOpKind,
     new: Value,
+    mut journal: Option<&mut Vec<Entry>>,
 ) -> Result<Vec<usize>> {
     let Some(c) = container_mut(map, r.location) else {
         return Err(Error::internal());
@@ -111,7 +117,14 @@ pub(super) fn set_attr(
             match (c.get_mut(name), new) {
                 (Some(Value::Object(old)), Value::Object(new)) => old.extend(new),
                 (_, new) => {
-                    c.insert(name.clone(), new);
+                    let old = c.insert(name.clone(), new);
+                    if let Some(j) = journal {
+                        j.push(Entry::Sub {
+                            elem: None,
+                            name: name.clone(),
+                            old,
+                        });
+                    }
                 }
             }
             Ok(Vec::new())
@@ -124,7 +137,14 @@ pub(super) fn set_attr(
                 *slot = Value::Object(Map::new());
             }
             if let Value::Object(o) = slot {
-                o.insert(s.name.clone(), new);
+                let old = o.insert(s.name.clone(), new);
+                if let Some(j) = journal {
+                    j.push(Entry::Sub {
+                        elem: None,
+                        name: s.name.clone(),
+                        old,
+                    });
+                }
             }
             Ok(Vec::new())
         }
@@ -149,6 +169,9 @@ pub(super) fn set_attr(
                         && items.iter().any(|it| it.get("value") == v.get("value")));
                 if !dup {
                     items.push(v);
+                    if let Some(j) = journal.as_deref_mut() {
+                        j.push(Entry::Push);
+                    }
                 }
             }
             Ok((start..items.len()).collect())
@@ -175,10 +198,14 @@ pub(super) fn set_attr(
 
 /// At most one value of a multi-valued attribute has `primary: true` (RFC 7643 §2.4): a
 /// value written with `primary: true` clears it on the others; writing two is an error.
+///
+/// With a `journal`, each `primary` cleared is logged in it (the attribute is core, so its
+/// array is the top-level value).
 pub(super) fn fix_primary(
     map: &mut Map<String, Value>,
     r: &Resolved<'_>,
     written: &[usize],
+    mut journal: Option<&mut Vec<Entry>>,
 ) -> Result<()> {
     if written.is_empty() || !r.attr.multi_valued || r.attr.sub_attribute("primary").is_none() {
         return Ok(());
@@ -205,7 +232,14 @@ pub(super) fn fix_primary(
         for (i, it) in items.iter_mut().enumerate() {
             if i != keep && is_primary(it) {
                 if let Value::Object(o) = it {
-                    o.insert("primary".into(), Value::Bool(false));
+                    let old = o.insert("primary".into(), Value::Bool(false));
+                    if let Some(j) = journal.as_deref_mut() {
+                        j.push(Entry::Sub {
+                            elem: Some(i),
+                            name: "primary".into(),
+                            old,
+                        });
+                    }
                 }
             }
         }

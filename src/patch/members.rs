@@ -66,6 +66,7 @@ impl PatchRequest {
             schemas,
             id,
             len: Leniency { compat, report },
+            undo: None,
         };
         for (i, op) in self.operations().iter().enumerate() {
             let step = match members_def {

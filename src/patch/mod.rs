@@ -29,6 +29,10 @@
 //! # }
 //! ```
 //!
+//! [`PatchRequest::apply_in_place`] does the same to attributes the caller owns (the
+//! resource a store handed out), without copying them: an undo log restores them exactly
+//! on error.
+//!
 //! # Semantics
 //!
 //! - `add`: sets single values; merges the sub-attributes of a complex value; appends to a
@@ -83,6 +87,7 @@ mod apply;
 mod layout;
 mod members;
 mod model;
+mod undo;
 mod value;
 
 use serde_json::{Map, Value};
@@ -93,7 +98,7 @@ pub use model::{PatchLimits, PatchOpKind, PatchOperation, PatchRequest, PATCH_OP
 use crate::compat::{Compat, CompatReport};
 use crate::error::{Error, Result};
 use crate::path::PatchPath;
-use crate::resource::{check_immutable, validate};
+use crate::resource::{check_immutable, validate, validate_touched};
 use crate::schema::{Policy, SchemaSet};
 
 /// The longest `path` accepted, in bytes.
@@ -133,6 +138,7 @@ impl PatchRequest {
             schemas,
             id,
             len: value::Leniency { compat, report },
+            undo: None,
         };
         for (i, op) in self.operations().iter().enumerate() {
             engine
@@ -141,6 +147,119 @@ impl PatchRequest {
         }
         check_result(attrs, &out, schemas, policy)?;
         Ok(out)
+    }
+}
+
+/// What [`PatchRequest::apply_in_place`] re-validates after the operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Revalidate {
+    /// The whole result, as [`PatchRequest::apply`] does: [`validate`] under the policy,
+    /// [`check_immutable`] against the original. Always correct.
+    #[default]
+    Full,
+    /// Only the top-level attributes (and extension objects) the operations touched.
+    ///
+    /// **Precondition:** the attributes passed in pass [`validate`] under the same schemas
+    /// and policy (for instance: every write of them went through this validation, and
+    /// the policy has not changed since). Then the outcome, including which error is
+    /// reported first, is exactly that of [`Revalidate::Full`]: validation checks each
+    /// attribute on its own value, in schema order, and untouched attributes keep the
+    /// value that passed before. If the precondition does not hold, an invalid attribute
+    /// the request did not touch goes unnoticed.
+    Touched,
+}
+
+impl PatchRequest {
+    /// Applies the request to attributes the caller owns, in place, without copying them
+    /// (see [`apply`](Self::apply) for the semantics, which are the same).
+    ///
+    /// Returns whether the attributes changed (as `==` on maps compares; when they did
+    /// not, `attrs` is left exactly as it was, member order included).
+    ///
+    /// All-or-nothing: before an operation first changes a top-level attribute (or an
+    /// extension object), its prior value is saved; on any error the saved values are put
+    /// back in reverse, so `attrs` is exactly as it was, member order included, and the
+    /// error is the one [`apply`](Self::apply) returns. Only touched attributes are saved,
+    /// and the common small changes are journaled rather than copied (a sub-attribute of
+    /// the matched elements, an appended element, `primary` cleared on the others, a
+    /// sub-attribute of a complex attribute, an extension attribute); a removed attribute
+    /// is moved into the log. So a PATCH of a few attributes costs a few attributes, not a
+    /// copy of the resource.
+    ///
+    /// Applying to a copy made for the purpose is slower than [`apply`](Self::apply),
+    /// which needs no undo log.
+    /// `revalidate` chooses how much of the result is validated; with
+    /// [`Revalidate::Full`] the outcome is that of [`apply`](Self::apply) in every case.
+    ///
+    /// With a schema set that has `immutable` attributes outside multi-valued ones (not
+    /// the built-in User and Group), the immutability check needs the original: it is
+    /// rebuilt from the undo log on a copy.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply_in_place(
+        &self,
+        attrs: &mut Map<String, Value>,
+        id: &str,
+        schemas: &SchemaSet,
+        policy: &Policy,
+        compat: &Compat,
+        report: &mut CompatReport,
+        revalidate: Revalidate,
+    ) -> Result<bool> {
+        let mut engine = apply::Engine {
+            schemas,
+            id,
+            len: value::Leniency { compat, report },
+            undo: Some(undo::Undo::default()),
+        };
+        let mut failed = None;
+        for (i, op) in self.operations().iter().enumerate() {
+            if let Err(e) = engine.apply_op(attrs, op.op(), op.path(), op.value()) {
+                failed = Some(e.with_context(op.context(i)));
+                break;
+            }
+        }
+        let log = engine.undo.take().unwrap_or_default();
+        if let Some(e) = failed {
+            log.restore(attrs);
+            return Err(e);
+        }
+        let changed = log.changed(attrs);
+        // Unchanged attributes that passed before pass again; `Full` promises no such
+        // assumption, so it checks them as `apply` does.
+        if changed || revalidate == Revalidate::Full {
+            if let Err(e) = check_in_place(&log, attrs, schemas, policy, revalidate) {
+                log.restore(attrs);
+                return Err(e);
+            }
+        }
+        if !changed {
+            log.restore(attrs);
+        }
+        Ok(changed)
+    }
+}
+
+/// The checks of [`check_result`] for an in-place application, from its undo log.
+fn check_in_place(
+    log: &undo::Undo,
+    new: &Map<String, Value>,
+    schemas: &SchemaSet,
+    policy: &Policy,
+    revalidate: Revalidate,
+) -> Result<()> {
+    if has_checked_immutables(schemas) {
+        // Rare (custom schemas only): rebuild the original to compare against.
+        let mut old = new.clone();
+        log.clone().restore(&mut old);
+        check_immutable(&old, new, schemas)?;
+    }
+    match revalidate {
+        Revalidate::Full => validate(new, schemas, policy),
+        Revalidate::Touched => {
+            let touched: Vec<&str> = log.touched().collect();
+            validate_touched(new, schemas, policy, &touched)
+        }
     }
 }
 

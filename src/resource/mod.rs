@@ -71,6 +71,7 @@ pub use user::{
     Address, Email, EnterpriseUser, Entitlement, GroupMembership, Im, Manager, Name, PhoneNumber,
     Photo, Role, User, X509Certificate,
 };
+pub(crate) use validate::validate_touched;
 pub use validate::{check_immutable, validate};
 
 use serde_json::Value;

@@ -31,17 +31,48 @@ pub fn validate(
     schemas: &SchemaSet,
     policy: &Policy,
 ) -> Result<(), Error> {
+    validate_where(attrs, schemas, policy, |_| true)
+}
+
+/// [`validate`] restricted to the top-level members (attribute names, extension URNs)
+/// that `touched` accepts, compared case-insensitively as [`validate`] looks members up.
+///
+/// When `attrs` differs from a map that passed [`validate`] under the same `schemas` and
+/// `policy` only in members whose names `touched` accepts, the outcome (including which
+/// error comes first) is that of [`validate`] on `attrs`: each attribute is checked on its
+/// own value alone, in schema order, and the value [`validate`] finds for an attribute
+/// whose name matches no touched member is the one it found, valid, before.
+pub(crate) fn validate_touched(
+    attrs: &Map<String, Value>,
+    schemas: &SchemaSet,
+    policy: &Policy,
+    touched: &[&str],
+) -> Result<(), Error> {
+    validate_where(attrs, schemas, policy, |name| {
+        touched.iter().any(|t| t.eq_ignore_ascii_case(name))
+    })
+}
+
+fn validate_where(
+    attrs: &Map<String, Value>,
+    schemas: &SchemaSet,
+    policy: &Policy,
+    check: impl Fn(&str) -> bool,
+) -> Result<(), Error> {
     let v = Validator {
         set: schemas,
         policy,
     };
     for def in schemas.common().iter().chain(&schemas.core().attributes) {
-        if def.mutability == Mutability::ReadOnly {
+        if def.mutability == Mutability::ReadOnly || !check(&def.name) {
             continue;
         }
         v.attribute(def, get(attrs, &def.name), &Loc::Attr(&def.name))?;
     }
     for ext in schemas.extensions() {
+        if !check(&ext.schema.id) {
+            continue;
+        }
         let obj = get(attrs, &ext.schema.id).and_then(Value::as_object);
         for def in &ext.schema.attributes {
             if def.mutability == Mutability::ReadOnly {
@@ -129,13 +160,38 @@ fn same(def: &AttributeDef, a: Option<&Value>, b: Option<&Value>) -> bool {
     }
 }
 
-/// A member by its canonical name, falling back to a case-insensitive match.
+/// A member by its canonical name, falling back to the first case-insensitive match.
+///
+/// Small maps (every element and complex value, most resources) are scanned once instead
+/// of hashed: with `serde_json`'s SipHash the hash alone costs more than comparing a few
+/// dozen short keys, and a miss needed the scan anyway.
 fn get<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
+    const SCAN_UP_TO: usize = 32;
+    if map.len() > SCAN_UP_TO {
+        return map.get(name).or_else(|| {
+            map.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        });
+    }
+    let mut folded = None;
+    for (k, v) in map {
+        if k == name {
+            return Some(v);
+        }
+        if folded.is_none() && k.eq_ignore_ascii_case(name) {
+            folded = Some(v);
+        }
+    }
+    folded
+}
+
+/// A member by its exact name (as `Map::get`), scanning small maps like [`get`].
+fn exact<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
+    if map.len() > 32 {
+        return map.get(name);
+    }
+    map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
 }
 
 fn is_empty(v: Option<&Value>) -> bool {
@@ -201,7 +257,12 @@ impl Validator<'_> {
         }
         let primaries = items
             .iter()
-            .filter(|i| i.get("primary").and_then(Value::as_bool) == Some(true))
+            .filter(|i| {
+                i.as_object()
+                    .and_then(|o| exact(o, "primary"))
+                    .and_then(Value::as_bool)
+                    == Some(true)
+            })
             .count();
         if primaries > 1 {
             return Err(Error::invalid_value(format!(

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::compat::{Compat, CompatReport};
 use crate::error::Error;
 use crate::list::{self, ListLimits, ListOutcome, ListQuery, Projection};
-use crate::patch::{GroupPatch, PatchLimits, PatchRequest};
+use crate::patch::{GroupPatch, PatchLimits, PatchRequest, Revalidate};
 use crate::path::AttrPath;
 use crate::resource;
 use crate::schema::{Policy, Returned, SchemaSet};
@@ -183,17 +183,18 @@ pub(crate) fn parse_patch(
     PatchRequest::from_json(body, compat, report, &limits)
 }
 
-/// Applies a PATCH to a resource's attributes (all or nothing) and returns the result.
-pub(crate) fn apply_patch(
+/// Applies a PATCH to a resource's attributes in place (all or nothing: on error `attrs`
+/// is as it was); the whole result is validated. Returns whether anything changed.
+pub(crate) fn apply_patch_in_place(
     patch: &PatchRequest,
-    attrs: &Map<String, Value>,
+    attrs: &mut Map<String, Value>,
     id: &str,
     schemas: &SchemaSet,
     policy: &Policy,
     compat: &Compat,
     report: &mut CompatReport,
-) -> Result<Map<String, Value>, Error> {
-    patch.apply(attrs, id, schemas, policy, compat, report)
+) -> Result<bool, Error> {
+    patch.apply_in_place(attrs, id, schemas, policy, compat, report, Revalidate::Full)
 }
 
 /// Applies a PATCH to a group's attributes given without `members`, turning member

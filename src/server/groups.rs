@@ -327,17 +327,18 @@ pub(crate) async fn patch(
         let full_rewrite = outcome.needs_full_members;
         let attributes_changed = full_rewrite || outcome.attributes_changed;
         let (mut attrs, mut changes, version) = if full_rewrite {
-            let full = load(cx, id, true).await?;
+            let mut full = load(cx, id, true).await?;
             if_match.check(full.version)?;
-            let mut next = engine::apply_patch(
+            engine::apply_patch_in_place(
                 &patch,
-                &full.attributes,
+                &mut full.attributes,
                 &full.id,
                 &schemas,
                 &cx.svc.policy,
                 &cx.svc.compat,
                 &mut cx.report,
             )?;
+            let mut next = full.attributes;
             let members = next.remove("members").unwrap_or(Value::Null);
             let members = parse_members(&members, usize::MAX)?;
             (next, vec![MemberChange::ReplaceAll(members)], full.version)

@@ -194,26 +194,26 @@ pub(crate) async fn patch(
     let schemas = cx.user_schemas();
     let patch = engine::parse_patch(&body, &cx.svc.compat, &mut cx.report, &cx.svc.limits)?;
     for attempt in 1..=WRITE_ATTEMPTS {
-        let current = load(cx, id).await?;
+        let mut current = load(cx, id).await?;
         if_match.check(current.version)?;
-        let attrs = engine::apply_patch(
+        // In place on the loaded copy (no clone); validated as a PUT body would be.
+        let changed = engine::apply_patch_in_place(
             &patch,
-            &current.attributes,
+            &mut current.attributes,
             &current.id,
             &schemas,
             &cx.svc.policy,
             &cx.svc.compat,
             &mut cx.report,
         )?;
-        engine::validate(&attrs, &schemas, &cx.svc.policy)?;
-        if attrs == current.attributes {
+        if !changed {
             // Nothing changed (IdPs resend the same PATCH): no write, no new version.
             return patched(cx, req, current, &schemas).await;
         }
         match cx
             .svc
             .users
-            .replace(&cx.tenant, id, attrs, Some(current.version))
+            .replace(&cx.tenant, id, current.attributes, Some(current.version))
             .await
         {
             Ok(res) => return patched(cx, req, res, &schemas).await,
