@@ -55,6 +55,7 @@
 mod group;
 mod json_out;
 mod loc;
+mod member;
 mod normalize;
 mod render;
 mod typed;

@@ -5,6 +5,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::json_out;
+use super::member::member as lookup;
 use crate::schema::{AttributeDef, Mutability, Returned, SchemaSet};
 use crate::store::Resource;
 
@@ -94,36 +95,6 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 
 fn hidden(def: &AttributeDef) -> bool {
     def.returned == Returned::Never || def.mutability == Mutability::WriteOnly
-}
-
-/// Up to this many members, [`lookup`] scans instead of hashing: rendering looks up every
-/// attribute the schema defines (about 25 for a User) in maps that hold a handful, and a
-/// scan that compares lengths first is several times cheaper than hashing each name.
-const SCAN_MAX: usize = 16;
-
-/// The member `name` of `map`: the exact spelling, else the first member whose name
-/// matches ASCII-case-insensitively.
-fn lookup<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    if map.len() > SCAN_MAX {
-        return map.get(name).or_else(|| {
-            map.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v)
-        });
-    }
-    let mut folded = None;
-    for (k, v) in map {
-        if k.len() != name.len() {
-            continue;
-        }
-        if k == name {
-            return Some(v);
-        }
-        if folded.is_none() && k.eq_ignore_ascii_case(name) {
-            folded = Some(v);
-        }
-    }
-    folded
 }
 
 /// The members of `obj` that `defs` define, in `defs` order and spelling, without hidden

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::loc::Loc;
+use super::member::{exact_member as exact, member as get};
 use crate::error::Error;
 use crate::schema::{AttributeDef, AttributeType, Mutability, Policy, SchemaSet};
 
@@ -158,40 +159,6 @@ fn same(def: &AttributeDef, a: Option<&Value>, b: Option<&Value>) -> bool {
         }
         (a, b) => a == b,
     }
-}
-
-/// A member by its canonical name, falling back to the first case-insensitive match.
-///
-/// Small maps (every element and complex value, most resources) are scanned once instead
-/// of hashed: with `serde_json`'s SipHash the hash alone costs more than comparing a few
-/// dozen short keys, and a miss needed the scan anyway.
-fn get<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    const SCAN_UP_TO: usize = 32;
-    if map.len() > SCAN_UP_TO {
-        return map.get(name).or_else(|| {
-            map.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v)
-        });
-    }
-    let mut folded = None;
-    for (k, v) in map {
-        if k == name {
-            return Some(v);
-        }
-        if folded.is_none() && k.eq_ignore_ascii_case(name) {
-            folded = Some(v);
-        }
-    }
-    folded
-}
-
-/// A member by its exact name (as `Map::get`), scanning small maps like [`get`].
-fn exact<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    if map.len() > 32 {
-        return map.get(name);
-    }
-    map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
 }
 
 fn is_empty(v: Option<&Value>) -> bool {
