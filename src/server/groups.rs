@@ -13,7 +13,7 @@ use super::context::{store_failure, Ctx};
 use super::decode::{self, View};
 use super::engine::{MemberRefs, Shape};
 use super::etag::{self, IfMatch};
-use super::users::WRITE_ATTEMPTS;
+use super::users::{write_attempt, WRITE_ATTEMPTS};
 use super::{encode, engine, PatchResponse};
 use crate::error::Error;
 use crate::schema::SchemaSet;
@@ -360,21 +360,15 @@ pub(crate) async fn patch(
         } else {
             (None, (!if_match.is_absent()).then_some(version))
         };
-        match cx
+        let outcome = cx
             .groups()?
             .update(&cx.tenant, id, attributes, changes, expected)
-            .await
-        {
-            Ok(res) => {
-                return match cx.svc.patch_groups {
-                    PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
-                    PatchResponse::Resource => written(cx, req, res, &schemas).await,
-                }
-            }
-            Err(StoreError::VersionMismatch)
-                if if_match.is_absent() && attempt < WRITE_ATTEMPTS => {}
-            Err(StoreError::NotFound) => return Err(group_not_found(id)),
-            Err(e) => return Err(store_failure(e)),
+            .await;
+        if let Some(res) = write_attempt(outcome, &if_match, attempt, || group_not_found(id))? {
+            return match cx.svc.patch_groups {
+                PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
+                PatchResponse::Resource => written(cx, req, res, &schemas).await,
+            };
         }
     }
     Err(store_failure(StoreError::VersionMismatch))

@@ -17,6 +17,26 @@ use crate::store::{NewResource, Resource, StoreError};
 /// version between our read and our write.
 pub(crate) const WRITE_ATTEMPTS: usize = 8;
 
+/// What one attempt of a versioned write (attempt `attempt` of [`WRITE_ATTEMPTS`]) came
+/// to: the written resource, or `None` when a concurrent write bumped the version first
+/// and the request, having no `If-Match`, may read again and retry. A vanished resource
+/// is `not_found`; any other store error is a store failure.
+pub(crate) fn write_attempt(
+    written: Result<Resource, StoreError>,
+    if_match: &IfMatch,
+    attempt: usize,
+    not_found: impl FnOnce() -> Error,
+) -> Result<Option<Resource>, Error> {
+    match written {
+        Ok(res) => Ok(Some(res)),
+        Err(StoreError::VersionMismatch) if if_match.is_absent() && attempt < WRITE_ATTEMPTS => {
+            Ok(None)
+        }
+        Err(StoreError::NotFound) => Err(not_found()),
+        Err(e) => Err(store_failure(e)),
+    }
+}
+
 fn user_not_found(id: &str) -> Error {
     Error::not_found(format!("User '{id}' not found"))
 }
@@ -164,20 +184,13 @@ pub(crate) async fn replace(
         engine::check_immutable(&current.attributes, &attrs, &schemas)?;
         let mut next = attrs.clone();
         keep_unreturnable(&current.attributes, &mut next, &schemas);
-        match cx
+        let written = cx
             .svc
             .users
             .replace(&cx.tenant, id, next, Some(current.version))
-            .await
-        {
-            Ok(res) => return respond(cx, req, res, &schemas, StatusCode::OK).await,
-            Err(StoreError::VersionMismatch)
-                if if_match.is_absent() && attempt < WRITE_ATTEMPTS =>
-            {
-                continue
-            }
-            Err(StoreError::NotFound) => return Err(user_not_found(id)),
-            Err(e) => return Err(store_failure(e)),
+            .await;
+        if let Some(res) = write_attempt(written, &if_match, attempt, || user_not_found(id))? {
+            return respond(cx, req, res, &schemas, StatusCode::OK).await;
         }
     }
     Err(store_failure(StoreError::VersionMismatch))
@@ -210,20 +223,13 @@ pub(crate) async fn patch(
             // Nothing changed (IdPs resend the same PATCH): no write, no new version.
             return patched(cx, req, current, &schemas).await;
         }
-        match cx
+        let written = cx
             .svc
             .users
             .replace(&cx.tenant, id, current.attributes, Some(current.version))
-            .await
-        {
-            Ok(res) => return patched(cx, req, res, &schemas).await,
-            Err(StoreError::VersionMismatch)
-                if if_match.is_absent() && attempt < WRITE_ATTEMPTS =>
-            {
-                continue
-            }
-            Err(StoreError::NotFound) => return Err(user_not_found(id)),
-            Err(e) => return Err(store_failure(e)),
+            .await;
+        if let Some(res) = write_attempt(written, &if_match, attempt, || user_not_found(id))? {
+            return patched(cx, req, res, &schemas).await;
         }
     }
     Err(store_failure(StoreError::VersionMismatch))
@@ -267,4 +273,65 @@ pub(crate) async fn delete(
             .map_err(store_failure)?;
     }
     Ok(encode::no_content(None))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use http::{HeaderMap, HeaderValue};
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    fn stored() -> Resource {
+        Resource {
+            id: "u1".into(),
+            version: 3,
+            created: OffsetDateTime::UNIX_EPOCH,
+            last_modified: OffsetDateTime::UNIX_EPOCH,
+            attributes: Map::new(),
+        }
+    }
+
+    fn if_match(value: Option<&str>) -> IfMatch {
+        let mut h = HeaderMap::new();
+        if let Some(v) = value {
+            h.insert(http::header::IF_MATCH, HeaderValue::from_str(v).unwrap());
+        }
+        IfMatch::from_headers(&h)
+    }
+
+    fn status(r: Result<Option<Resource>, Error>) -> StatusCode {
+        r.unwrap_err().status()
+    }
+
+    #[test]
+    fn a_lost_race_without_if_match_retries_until_the_last_attempt() {
+        let none = if_match(None);
+        let nf = || user_not_found("u1");
+        assert_eq!(
+            write_attempt(Ok(stored()), &none, 1, nf).unwrap(),
+            Some(stored())
+        );
+        for attempt in 1..WRITE_ATTEMPTS {
+            let r = write_attempt(Err(StoreError::VersionMismatch), &none, attempt, nf);
+            assert_eq!(r.unwrap(), None, "attempt {attempt} retries");
+        }
+        let last = write_attempt(Err(StoreError::VersionMismatch), &none, WRITE_ATTEMPTS, nf);
+        assert_eq!(status(last), StatusCode::PRECONDITION_FAILED);
+    }
+
+    #[test]
+    fn with_if_match_a_lost_race_is_412_and_other_errors_map() {
+        let nf = || user_not_found("u1");
+        let given = if_match(Some("W/\"3\""));
+        let r = write_attempt(Err(StoreError::VersionMismatch), &given, 1, nf);
+        assert_eq!(status(r), StatusCode::PRECONDITION_FAILED);
+        let none = if_match(None);
+        let r = write_attempt(Err(StoreError::NotFound), &none, 1, nf);
+        assert_eq!(status(r), StatusCode::NOT_FOUND);
+        let r = write_attempt(Err(StoreError::Unavailable("db".into())), &none, 1, nf);
+        assert_eq!(status(r), StatusCode::SERVICE_UNAVAILABLE);
+    }
 }
