@@ -16,47 +16,10 @@ use scimitar::schema::SchemaSet;
 use scimitar::store::memory::MemoryStore;
 use scimitar::store::{NewResource, PageRequest, StoreQuery, UserStore};
 use scimitar::{Filter, TenantId};
-use serde_json::{json, Map, Value};
 
-/// A user as Okta / Entra typically provision it, with the enterprise extension.
-fn user(i: usize) -> Map<String, Value> {
-    let v = json!({
-        "userName": format!("user{i}@example.com"),
-        "externalId": format!("00u{i:010}"),
-        "name": {"givenName": format!("Given{i}"), "familyName": "Jensen", "formatted": format!("Given{i} Jensen")},
-        "displayName": format!("Given{i} Jensen"),
-        "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
-        "active": true,
-        "title": "Tour Guide",
-        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
-            "employeeNumber": format!("{}", 100_000 + i),
-            "department": "Tour Operations",
-            "costCenter": "4130",
-            "manager": {"value": "26118915-6090-4610-87e4-49d8ca9f808d"}
-        }
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
-fn populated(n: usize) -> (MemoryStore, TenantId) {
-    let store = MemoryStore::new();
-    let tenant = TenantId::new("acme");
-    block_on(async {
-        for i in 0..n {
-            let new = NewResource {
-                id: format!("{i:08}-0000-4000-8000-000000000000"),
-                attributes: user(i),
-            };
-            if let Err(e) = store.create(&tenant, new).await {
-                panic!("setup create {i}: {e}");
-            }
-        }
-    });
-    (store, tenant)
-}
+#[path = "support/users.rs"]
+mod users;
+use users::{idp_user, populated};
 
 fn query(filter: Option<Filter>, page: Option<PageRequest>) -> StoreQuery {
     StoreQuery {
@@ -119,7 +82,7 @@ fn create(c: &mut Criterion) {
             i += 1;
             let new = NewResource {
                 id: format!("{i:08}-0000-4000-8000-000000000000"),
-                attributes: user(i),
+                attributes: idp_user(i),
             };
             block_on(store.create(&tenant, new))
         })

@@ -10,10 +10,13 @@ use std::sync::Arc;
 
 use futures::executor::block_on;
 use scimitar::schema::SchemaSet;
-use scimitar::store::memory::MemoryStore;
 use scimitar::store::{NewResource, PageRequest, StoreQuery, UserStore};
-use scimitar::{Filter, TenantId};
-use serde_json::{json, Map, Value};
+use scimitar::Filter;
+use serde_json::{Map, Value};
+
+#[path = "../benches/support/users.rs"]
+mod users;
+use users::{idp_user, populated};
 
 fn thread_cpu_ns() -> u64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
@@ -35,43 +38,6 @@ fn cpu_us<R>(calls: u32, mut f: impl FnMut() -> R) -> f64 {
         .collect();
     rounds.sort_by(f64::total_cmp);
     rounds.get(2).copied().unwrap_or(0.0)
-}
-
-fn user(i: usize) -> Map<String, Value> {
-    let v = json!({
-        "userName": format!("user{i}@example.com"),
-        "externalId": format!("00u{i:010}"),
-        "name": {"givenName": format!("Given{i}"), "familyName": "Jensen", "formatted": format!("Given{i} Jensen")},
-        "displayName": format!("Given{i} Jensen"),
-        "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
-        "active": true,
-        "title": "Tour Guide",
-        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
-            "employeeNumber": format!("{}", 100_000 + i),
-            "department": "Tour Operations",
-            "costCenter": "4130",
-            "manager": {"value": "26118915-6090-4610-87e4-49d8ca9f808d"}
-        }
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
-fn populated(n: usize) -> (MemoryStore, TenantId) {
-    let store = MemoryStore::new();
-    let tenant = TenantId::new("acme");
-    block_on(async {
-        for i in 0..n {
-            let new = NewResource {
-                id: format!("{i:08}-0000-4000-8000-000000000000"),
-                attributes: user(i),
-            };
-            let _ = store.create(&tenant, new).await;
-        }
-    });
-    (store, tenant)
 }
 
 fn query(filter: Option<Filter>, page: Option<PageRequest>) -> StoreQuery {
@@ -126,7 +92,7 @@ fn main() {
                 println!("page of 100 at offset {offset}, {n} users: {us:.1} µs on-CPU");
             }
             // The floor: cloning 100 ready-made maps of the same users allocates the same.
-            let maps: Vec<Map<String, Value>> = (0..100).map(user).collect();
+            let maps: Vec<Map<String, Value>> = (0..100).map(idp_user).collect();
             let us = cpu_us(500, || maps.clone());
             println!("clone of 100 serde_json user maps (reference floor): {us:.1} µs on-CPU");
             let mut i = n;
@@ -134,7 +100,7 @@ fn main() {
                 i += 1;
                 let new = NewResource {
                     id: format!("{i:08}-0000-4000-8000-000000000000"),
-                    attributes: user(i),
+                    attributes: idp_user(i),
                 };
                 block_on(store.create(&tenant, new))
             });

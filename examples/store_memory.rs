@@ -12,6 +12,10 @@ use scimitar::store::{NewResource, UserStore};
 use scimitar::TenantId;
 use serde_json::{json, Map, Value};
 
+#[path = "../benches/support/users.rs"]
+mod users;
+use users::idp_user;
+
 const RFC_83: &str = include_str!("../benches/data/rfc-8.3-user.json");
 
 fn rss_kib() -> u64 {
@@ -37,28 +41,6 @@ fn rfc_user(template: &Map<String, Value>, i: usize) -> Map<String, Value> {
         }
     }
     u
-}
-
-fn idp_user(i: usize) -> Map<String, Value> {
-    let v = json!({
-        "userName": format!("user{i}@example.com"),
-        "externalId": format!("00u{i:010}"),
-        "name": {"givenName": format!("Given{i}"), "familyName": "Jensen", "formatted": format!("Given{i} Jensen")},
-        "displayName": format!("Given{i} Jensen"),
-        "emails": [{"value": format!("user{i}@example.com"), "type": "work", "primary": true}],
-        "active": true,
-        "title": "Tour Guide",
-        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
-            "employeeNumber": format!("{}", 100_000 + i),
-            "department": "Tour Operations",
-            "costCenter": "4130",
-            "manager": {"value": "26118915-6090-4610-87e4-49d8ca9f808d"}
-        }
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
 }
 
 fn main() {
