@@ -52,7 +52,10 @@ fn obj(v: Value) -> Map<String, Value> {
 /// ~30 varied users: case variants, non-ASCII text, multi-valued emails with type and
 /// primary, name sub-attributes, booleans, the enterprise extension (manager,
 /// employeeNumber), long (stored decoded) and short certificates, null and empty values,
-/// and a few wrongly typed values (the store keeps whatever it is given).
+/// and a few wrongly typed values (the store keeps whatever it is given). `userName` and
+/// `externalId` stay strings (or absent): their indexes assume canonical values, and a
+/// stored array or number there is not found by `eq` through the index (out of contract:
+/// validation never lets one through).
 fn users() -> Vec<Map<String, Value>> {
     let cert_long = LONG_B64.to_string();
     let cert_long2 = format!("{}QQ==", "QUJD".repeat(20));
