@@ -44,7 +44,10 @@ fn check(req: &PatchRequest, start: &Map<String, Value>, schemas: &SchemaSet, co
     match &by_copy {
         Ok(out) => {
             if let Err(e) = validate(out, schemas, &policy) {
-                panic!("patched resource is invalid: {e}: {}", Value::Object(out.clone()));
+                panic!(
+                    "patched resource is invalid: {e}: {}",
+                    Value::Object(out.clone())
+                );
             }
         }
         Err(e) => {
@@ -59,7 +62,15 @@ fn check(req: &PatchRequest, start: &Map<String, Value>, schemas: &SchemaSet, co
         let mut report = CompatReport::new();
         match (
             &by_copy,
-            req.apply_in_place(&mut attrs, "id-1", schemas, &policy, compat, &mut report, mode),
+            req.apply_in_place(
+                &mut attrs,
+                "id-1",
+                schemas,
+                &policy,
+                compat,
+                &mut report,
+                mode,
+            ),
         ) {
             (Ok(out), Ok(changed)) => {
                 assert_eq!(attrs, *out);
@@ -82,10 +93,11 @@ fn check(req: &PatchRequest, start: &Map<String, Value>, schemas: &SchemaSet, co
 
 fuzz_target!(|data: &[u8]| {
     let user: Map<String, Value> = serde_json::from_str(USER).unwrap_or_default();
-    let group: Map<String, Value> = json!({"displayName": "G", "members": [{"value": "u1"}, {"value": "u2"}]})
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
+    let group: Map<String, Value> =
+        json!({"displayName": "G", "members": [{"value": "u1"}, {"value": "u2"}]})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
     let body = body_of(data);
     for compat in [Compat::default(), Compat::strict()] {
         let mut report = CompatReport::new();
