@@ -16,6 +16,11 @@
 //! client). Group `displayName` is unique per tenant (case-insensitively) only when
 //! enabled with [`MemoryStore::with_unique_group_names`].
 //!
+//! Like every store, it expects the canonical, schema-valid attributes the library hands it
+//! (`userName`, `externalId` and group `displayName` as strings): the indexes hold string
+//! values only, so a caller writing, say, an array as `userName` directly to the store would
+//! not find that resource with `userName eq`.
+//!
 //! Filters are evaluated with the schema-aware evaluator ([`Filter::bind`]), sorting uses
 //! [`Sorter`], so both declare full pushdown ([`Pushdown::Exact`], [`Capabilities::full`]).
 //! Member ids must name a user or group of the same tenant
