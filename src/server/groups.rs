@@ -311,13 +311,12 @@ pub(crate) async fn patch(
     let schemas = cx.group_schemas();
     let patch = engine::parse_patch(&body, &cx.svc.compat, &mut cx.report, &cx.svc.limits)?;
     for attempt in 1..=WRITE_ATTEMPTS {
-        let current = load(cx, id, false).await?;
+        let mut current = load(cx, id, false).await?;
         if_match.check(current.version)?;
-        let mut base = current.attributes.clone();
-        base.remove("members");
+        current.attributes.remove("members");
         let outcome = engine::apply_group_patch(
             &patch,
-            &base,
+            &current.attributes,
             &current.id,
             &schemas,
             &cx.svc.policy,
