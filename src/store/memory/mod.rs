@@ -216,7 +216,7 @@ impl Record {
 
     fn to_resource(&self) -> Resource {
         Resource {
-            id: self.id.to_string(),
+            id: String::from(&*self.id),
             version: self.version,
             created: from_nanos(self.created),
             last_modified: from_nanos(self.last_modified),
