@@ -328,6 +328,52 @@ async fn patch_path_length_limit() {
     assert_eq!(snapshot(&h).await, before);
 }
 
+#[tokio::test]
+async fn patch_paths_obey_the_configured_filter_limits() {
+    let f = FilterLimits::default()
+        .with_max_len(40)
+        .with_max_depth(2)
+        .with_max_terms(2);
+    let h = Harness::with(|b| b.limits(limits().with_filter(f))).await;
+    let id = h.create_user("cfg@example.com").await;
+    let before = snapshot(&h).await;
+    let path = format!("/Users/{id}");
+    for (bad, words) in [
+        // 41 bytes.
+        (
+            r#"emails[value eq "xxxxxxxxxxxxxxxxx"].type"#,
+            &["longer than 40"][..],
+        ),
+        // `[`, `(`, `(`: depth 3.
+        (
+            r#"emails[((type eq "work"))].value"#,
+            &["deeper than 2"][..],
+        ),
+        (
+            "emails[a pr or b pr or c pr].value",
+            &["more than 2 terms"][..],
+        ),
+    ] {
+        let r = h
+            .patch(
+                &path,
+                patch_op(json!([{"op": "replace", "path": bad, "value": "x"}])),
+            )
+            .await;
+        assert_rejected(&r, 400, Some("invalidPath"), words);
+    }
+    assert_eq!(snapshot(&h).await, before);
+    // Within the limits: applies.
+    let r = h
+        .patch(
+            &path,
+            patch_op(json!([{"op": "replace", "path": r#"emails[(type eq "work")].type"#, "value": "home"}])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["emails"][0]["type"], "home");
+}
+
 // ---------------------------------------------------------------------------------------
 // Paging: `count` is capped (never an error for a big number), `startIndex` saturates;
 // anything that is not an integer is 400 invalidValue.
