@@ -550,6 +550,93 @@ fn members(ids: &[String]) -> Value {
 }
 
 #[tokio::test]
+async fn members_per_request_limit() {
+    let h = Harness::with(|b| b.limits(limits().with_max_members_per_request(2))).await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(h.create_user(&format!("m{i}")).await);
+    }
+    let words: &[&str] = &["at most 2 members"];
+    let body = |ms: &[String]| json!({"schemas": [GROUP_SCHEMA], "displayName": "G", "members": members(ms)});
+    let r = h.post("/Groups", body(&ids)).await;
+    assert_rejected(&r, 400, Some("invalidValue"), words);
+    let r = h.post("/Groups", body(&ids[..2])).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let gid = r.id();
+    let path = format!("/Groups/{gid}");
+    let empty = format!("/Groups/{}", h.create_group("empty", &[]).await);
+    let before = snapshot(&h).await;
+
+    let r = h.put(&path, body(&ids)).await;
+    assert_rejected(&r, 400, Some("invalidValue"), words);
+    for ops in [
+        json!([{"op": "add", "path": "members", "value": members(&ids)}]),
+        json!([{"op": "replace", "path": "members", "value": members(&ids)}]),
+        json!([{"op": "add", "value": {"members": members(&ids)}}]),
+        // Split over operations: the limit is per request.
+        json!([
+            {"op": "add", "path": "members", "value": members(&ids[..2])},
+            {"op": "add", "path": "members", "value": members(&ids[2..])}
+        ]),
+    ] {
+        for p in [&path, &empty] {
+            let r = h.patch(p, patch_op(ops.clone())).await;
+            assert_rejected(&r, 400, Some("invalidValue"), words);
+        }
+        assert_eq!(snapshot(&h).await, before, "{ops}");
+    }
+    // With an operation deltas cannot express (a filter on `display`), the whole member
+    // list is rewritten: the members the request adds still count.
+    for ops in [
+        json!([
+            {"op": "remove", "path": "members[display eq \"nobody\"]"},
+            {"op": "add", "path": "members", "value": members(&ids)}
+        ]),
+        json!([
+            {"op": "add", "path": "members", "value": members(&ids)},
+            {"op": "remove", "path": "members[display eq \"nobody\"]"}
+        ]),
+    ] {
+        let r = h.patch(&empty, patch_op(ops.clone())).await;
+        assert_rejected(&r, 400, Some("invalidValue"), words);
+        assert_eq!(snapshot(&h).await, before, "{ops}");
+    }
+
+    // At the limit, via the delta path and via the full rewrite.
+    let r = h
+        .patch(
+            &path,
+            patch_op(json!([{"op": "replace", "path": "members", "value": members(&ids[1..])}])),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = h
+        .patch(
+            &path,
+            patch_op(json!([
+                {"op": "remove", "path": "members[display eq \"nobody\"]"},
+                {"op": "add", "path": "members", "value": members(&ids[..1])}
+            ])),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let g = h.get(&path).await;
+    assert_eq!(g.body["members"].as_array().unwrap().len(), 3);
+    // Re-sending members the group already has is not an addition in a full rewrite,
+    // and existing members never count.
+    let r = h
+        .patch(
+            &path,
+            patch_op(json!([
+                {"op": "replace", "path": "displayName", "value": "G2"},
+                {"op": "remove", "path": "members[display eq \"nobody\"]"}
+            ])),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+}
+
+#[tokio::test]
 async fn policy_max_members_caps_a_group_body() {
     let h = Harness::with(|b| b.policy(Policy::default().max_members(Some(2)))).await;
     let mut ids = Vec::new();
