@@ -860,3 +860,27 @@ async fn many_unknown_members_in_a_body_are_ignored() {
     assert!(r.body.get("k1").is_none());
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[tokio::test]
+async fn attribute_paths_are_at_most_8_kib() {
+    let h = Harness::new().await;
+    let id = h.create_user("ap@example.com").await;
+    let max = FilterLimits::DEFAULT_MAX_LEN;
+    // An unknown attribute name of the given length: ignored at the limit.
+    let name = |len: usize| "a".repeat(len);
+    for q in ["attributes", "excludedAttributes", "sortBy"] {
+        for ep in ["/Users".to_owned(), format!("/Users/{id}")] {
+            if q == "sortBy" && ep != "/Users" {
+                continue;
+            }
+            let r = h.get(&format!("{ep}?{q}={}", name(max))).await;
+            assert_eq!(r.status, 200, "{ep}?{q}: {}", r.body);
+            let r = h.get(&format!("{ep}?{q}={}", name(max + 1))).await;
+            assert_rejected(&r, 400, Some("invalidValue"), &[q, "longer than 8192"]);
+        }
+        let r = h
+            .post("/Users/.search", search(json!({ q: name(max + 1) })))
+            .await;
+        assert_rejected(&r, 400, Some("invalidValue"), &[q, "longer than 8192"]);
+    }
+}
