@@ -71,23 +71,33 @@
 //!
 //! # Untrusted input
 //!
-//! Everything a client controls is bounded; exceeding a bound is a SCIM error, never a
-//! panic, a hang or unbounded memory. Defaults, all configurable:
+//! Everything a client controls is bounded; exceeding a bound is a SCIM error (RFC 7644
+//! §3.12 body with a detail naming the bound), never a panic, a hang or unbounded memory,
+//! and a rejected request changes nothing. Defaults (all but the fixed ones configurable,
+//! through [`ScimServiceBuilder::limits`] and [`ScimServiceBuilder::policy`]):
 //!
 //! | Input | Default bound | Beyond it | Where to set it |
 //! |---|---|---|---|
 //! | Request body | 1 MiB | 413 | [`server::Limits::max_body_bytes`] |
-//! | Filter text | 8 KiB, nesting depth 64, 1,000 terms | 400 `invalidFilter` | [`FilterLimits`] via [`server::Limits::filter`] |
+//! | JSON nesting of a body | 127 levels | 400 `invalidSyntax` | fixed (the JSON parser's) |
+//! | Filter text (`filter` query parameter and `.search` body) | 8 KiB, nesting depth 64, 1,000 terms | 400 `invalidFilter` | [`FilterLimits`] via [`server::Limits::filter`] |
 //! | PATCH `path` | same as filters | 400 `invalidPath` | same |
 //! | PATCH operations per request | 1,000 | 400 `tooMany` | [`server::Limits::max_patch_operations`] |
-//! | `count` (page size) | default 1,000, capped at 1,000 | capped | [`server::Limits::max_count`], [`server::Limits::default_count`] |
-//! | Values of one multi-valued attribute in a request | 1,000 | 400 `invalidValue` | [`schema::Policy::max_values`] |
-//! | Group members added or set by one request | 10,000 | 400 `invalidValue` | [`server::Limits::max_members_per_request`] |
-//! | String attribute length | the body limit; a per-attribute or global cap (e.g. 255) on request | 400 `invalidValue` | [`schema::Policy::max_length`] |
-//! | Bearer token | 8 KiB | 401 | [`auth::MAX_TOKEN_LEN`] |
+//! | `count` (page size) | default 1,000, capped at 1,000 (any larger number, however large, is the cap; negative is 0) | capped | [`server::Limits::max_count`], [`server::Limits::default_count`] |
+//! | `startIndex` | below 1 is 1; past the end (any number) is an empty page | - | - |
+//! | `count` / `startIndex` that are not integers | - | 400 `invalidValue` | - |
+//! | Attribute paths (`attributes`, `excludedAttributes`, `sortBy`) | 8 KiB each; how many, the body or URL size | 400 `invalidValue` | fixed |
+//! | Values of one multi-valued attribute of a resource (`emails`, ...; checked on POST, PUT and the result of a PATCH) | 1,000 | 400 `invalidValue` | [`schema::Policy::max_values`] |
+//! | Group members added or set by one request (POST/PUT `members`, PATCH `add`/`replace` together) | 10,000 | 400 `invalidValue` | [`server::Limits::max_members_per_request`] |
+//! | Group `members` in a POST/PUT body (and after a PATCH that rewrites the whole list) | none: the body limit | 400 `invalidValue` | [`schema::Policy::max_members`] |
+//! | String attribute length (in characters) | none: the body limit | 400 `invalidValue` | [`schema::Policy::max_length`], [`schema::Policy::max_length_of`] |
+//! | Bearer token | 8 KiB | 401 | fixed: [`auth::MAX_TOKEN_LEN`] |
+//! | URL and header sizes | your HTTP server's | its error | your HTTP server |
+//! | `If-Match` that names no current version (garbage included) | - | 412 | - |
 //!
 //! Filter parsing is linear in the input and checks nesting depth while parsing, so no
-//! input can overflow the stack. The parsers are fuzzed (`fuzz/`).
+//! input can overflow the stack. The parsers are fuzzed (`fuzz/`); `tests/service_limits.rs`
+//! sends each bound just at and just over its limit through [`ScimService::handle`].
 //!
 //! # Standards coverage
 //!

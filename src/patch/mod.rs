@@ -97,22 +97,15 @@ pub use model::{PatchLimits, PatchOpKind, PatchOperation, PatchRequest, PATCH_OP
 
 use crate::compat::{Compat, CompatReport};
 use crate::error::{Error, Result};
+use crate::filter::FilterLimits;
 use crate::path::PatchPath;
 use crate::resource::{check_immutable, validate, validate_touched};
 use crate::schema::{Policy, SchemaSet};
 
-/// The longest `path` accepted, in bytes.
-const MAX_PATH_LEN: usize = 8 * 1024;
-
-/// Parses a PATCH `path`; errors are 400 `invalidPath` (or `invalidFilter` for the filter
-/// of a value path).
-fn parse_path(s: &str) -> Result<PatchPath> {
-    if s.len() > MAX_PATH_LEN {
-        return Err(Error::invalid_path(format!(
-            "path longer than {MAX_PATH_LEN} bytes"
-        )));
-    }
-    s.parse::<PatchPath>().map_err(Error::from)
+/// Parses a PATCH `path` under `limits` (its length, and the depth and terms of a value
+/// path's filter); errors, exceeded limits included, are 400 `invalidPath`.
+fn parse_path(s: &str, limits: &FilterLimits) -> Result<PatchPath> {
+    PatchPath::parse_with(s, limits).map_err(Error::from)
 }
 
 impl PatchRequest {

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::compat::{Compat, CompatReport, CompatRule};
 use crate::error::{Error, Result};
+use crate::filter::FilterLimits;
 use crate::path::PatchPath;
 
 /// The schema URN of a PATCH request body (RFC 7644 §3.5.2).
@@ -14,19 +15,24 @@ pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp
 
 /// Bounds on what one PATCH request may ask for.
 ///
-/// Listed in the crate docs' "Untrusted input" section. Exceeding a bound is a 400
-/// `tooMany` error, never a panic or an unbounded amount of work.
+/// Listed in the crate docs' "Untrusted input" section. Too many operations is a 400
+/// `tooMany` error; a `path` beyond the filter limits is a 400 `invalidPath` error; never a
+/// panic or an unbounded amount of work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PatchLimits {
     /// The maximum number of operations in one request (default 1,000).
     pub max_operations: usize,
+    /// Bounds on each `path` (length, and the nesting depth and terms of a value path's
+    /// filter); default [`FilterLimits::DEFAULT`].
+    pub filter: FilterLimits,
 }
 
 impl Default for PatchLimits {
     fn default() -> Self {
         PatchLimits {
             max_operations: 1000,
+            filter: FilterLimits::DEFAULT,
         }
     }
 }
@@ -35,6 +41,12 @@ impl PatchLimits {
     /// The same limits with `max_operations` set to `n`.
     pub const fn with_max_operations(mut self, n: usize) -> Self {
         self.max_operations = n;
+        self
+    }
+
+    /// The same limits with the `path` bounds set to `limits`.
+    pub const fn with_filter_limits(mut self, limits: FilterLimits) -> Self {
+        self.filter = limits;
         self
     }
 }
@@ -183,7 +195,7 @@ impl PatchRequest {
             .iter()
             .enumerate()
             .map(|(i, op)| {
-                read_operation(op, compat, report)
+                read_operation(op, compat, report, &limits.filter)
                     .map_err(|e| e.with_context(format_args!("operation {}", i + 1)))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -195,6 +207,7 @@ fn read_operation(
     op: &Value,
     compat: &Compat,
     report: &mut CompatReport,
+    limits: &FilterLimits,
 ) -> Result<PatchOperation> {
     let obj = op
         .as_object()
@@ -209,9 +222,10 @@ fn read_operation(
         Some(_) => return Err(Error::invalid_path("'path' must be a string")),
     };
     let path = match &raw_path {
-        Some(p) => {
-            Some(super::parse_path(p).map_err(|e| e.with_context(format_args!("{kind} '{p}'")))?)
-        }
+        Some(p) => Some(
+            super::parse_path(p, limits)
+                .map_err(|e| e.with_context(format_args!("{kind} '{p}'")))?,
+        ),
         None => None,
     };
     let value = match get_ci(obj, "value") {

@@ -36,13 +36,11 @@ pub(crate) fn json_body(req: &Request<Bytes>, max_bytes: usize) -> Result<Value,
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::invalid_syntax("the request body is empty"));
     }
-    serde_json::from_slice(body).map_err(|e| {
-        Error::invalid_syntax(format!(
-            "the request body is not valid JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })
+    // serde_json stops at 127 levels of nesting ("recursion limit exceeded"), so no body
+    // can exhaust the stack here or in the engines that walk the value. Its messages name
+    // the problem and position and never echo the input.
+    serde_json::from_slice(body)
+        .map_err(|e| Error::invalid_syntax(format!("the request body is not valid JSON: {e}")))
 }
 
 /// The decoded query parameters (`+` as space, percent escapes), in order.
@@ -136,6 +134,10 @@ mod tests {
         );
         let e = json_body(&req(None, "{"), 100).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidSyntax);
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let e = json_body(&req(None, &deep), 1000).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidSyntax);
+        assert!(e.detail().contains("recursion limit"), "{}", e.detail());
         let e = json_body(&req(None, "  "), 100).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidSyntax);
     }

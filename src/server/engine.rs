@@ -179,7 +179,9 @@ pub(crate) fn parse_patch(
     report: &mut CompatReport,
     limits: &super::Limits,
 ) -> Result<PatchRequest, Error> {
-    let limits = PatchLimits::default().with_max_operations(limits.max_patch_operations);
+    let limits = PatchLimits::default()
+        .with_max_operations(limits.max_patch_operations)
+        .with_filter_limits(limits.filter);
     PatchRequest::from_json(body, compat, report, &limits)
 }
 

@@ -5,6 +5,8 @@
 //! adds must name an existing User or Group of the same tenant (400 `invalidValue`
 //! otherwise); its `type` is filled in from what it names.
 
+use std::collections::HashSet;
+
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use serde_json::{Map, Value};
@@ -31,6 +33,25 @@ async fn load(cx: &Ctx<'_>, id: &str, members: bool) -> Result<Resource, Error> 
         .ok_or_else(|| group_not_found(id))
 }
 
+/// 400 `invalidValue`: the request adds or sets more than
+/// [`Limits::max_members_per_request`](super::Limits::max_members_per_request) members.
+fn too_many_members(limit: usize) -> Error {
+    Error::invalid_value(format!(
+        "a request may set at most {limit} members; split the change into several PATCH requests"
+    ))
+}
+
+/// The `value`s of a stored `members` array.
+fn member_values(members: Option<&Value>) -> HashSet<String> {
+    members
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("value").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Reads a `members` value (array of `{value, display?, type?, $ref?}`) into members.
 pub(crate) fn parse_members(value: &Value, limit: usize) -> Result<Vec<Member>, Error> {
     let items: &[Value] = match value {
@@ -39,9 +60,7 @@ pub(crate) fn parse_members(value: &Value, limit: usize) -> Result<Vec<Member>, 
         _ => return Err(Error::invalid_value("attribute 'members' must be an array")),
     };
     if items.len() > limit {
-        return Err(Error::invalid_value(format!(
-            "a request may set at most {limit} members; split the change into several PATCH requests"
-        )));
+        return Err(too_many_members(limit));
     }
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -286,9 +305,7 @@ async fn resolve_changes(
             MemberChange::Add(ms) | MemberChange::ReplaceAll(ms) => {
                 total += ms.len();
                 if total > limit {
-                    return Err(Error::invalid_value(format!(
-                        "a request may set at most {limit} members; split the change into several PATCH requests"
-                    )));
+                    return Err(too_many_members(limit));
                 }
                 resolve_members(cx, ms, Some(self_id)).await?;
             }
@@ -328,6 +345,7 @@ pub(crate) async fn patch(
         let (mut attrs, mut changes, version) = if full_rewrite {
             let mut full = load(cx, id, true).await?;
             if_match.check(full.version)?;
+            let before = member_values(full.attributes.get("members"));
             engine::apply_patch_in_place(
                 &patch,
                 &mut full.attributes,
@@ -340,6 +358,16 @@ pub(crate) async fn patch(
             let mut next = full.attributes;
             let members = next.remove("members").unwrap_or(Value::Null);
             let members = parse_members(&members, usize::MAX)?;
+            // The rewrite re-sends the existing members; the ones this request adds count
+            // against the per-request limit, as on the delta path.
+            let limit = cx.svc.limits.max_members_per_request;
+            let added = members
+                .iter()
+                .filter(|m| !before.contains(&m.value))
+                .count();
+            if added > limit {
+                return Err(too_many_members(limit));
+            }
             (next, vec![MemberChange::ReplaceAll(members)], full.version)
         } else {
             (outcome.attributes, outcome.members, current.version)
@@ -349,7 +377,8 @@ pub(crate) async fn patch(
             engine::validate(&attrs, &schemas, &cx.svc.policy)?;
         }
         // A full rewrite re-sends the existing members: only the request's own additions
-        // count against the per-request limit, which the delta path enforces.
+        // count against the per-request limit, checked above for a rewrite and here for
+        // deltas.
         resolve_changes(cx, &mut changes, id, !full_rewrite).await?;
         // Pure membership deltas are atomic in the store and commute, so concurrent
         // membership PATCHes need no version check (and never lose a member); attribute

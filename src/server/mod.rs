@@ -162,8 +162,10 @@ pub struct Limits {
     /// Most operations in one PATCH request (400 beyond). Default 1000.
     pub max_patch_operations: usize,
     /// Most group members one request (POST/PUT body or PATCH) may add or set (400
-    /// `invalidValue` beyond). Each is looked up to check it names a User or Group of the
-    /// tenant. Default 10,000.
+    /// `invalidValue` beyond): a POST/PUT `members` list, the members of PATCH `add` and
+    /// `replace` operations together, or, for a PATCH that must rewrite the whole member
+    /// list, the members it adds. Each is looked up to check it names a User or Group of
+    /// the tenant. Default 10,000.
     pub max_members_per_request: usize,
 }
 
