@@ -92,13 +92,21 @@ pub(crate) fn parse_members(value: &Value, limit: usize) -> Result<Vec<Member>, 
 }
 
 /// Checks that each member names a User or Group of the tenant and sets its `type`.
+///
+/// Members in `known` (the group's members before this request, which were resolved when
+/// they were added) are kept as they are: a PATCH that rewrites the whole member list of a
+/// large group looks up only the members it adds.
 async fn resolve_members(
     cx: &Ctx<'_>,
     members: &mut [Member],
     self_id: Option<&str>,
+    known: &HashSet<String>,
 ) -> Result<(), Error> {
     let groups = cx.groups()?;
     for m in members.iter_mut() {
+        if m.kind.is_some() && known.contains(&m.value) {
+            continue;
+        }
         if Some(m.value.as_str()) == self_id {
             return Err(Error::invalid_value(format!(
                 "group '{}' cannot be a member of itself",
@@ -189,7 +197,7 @@ async fn take_members(
 ) -> Result<Vec<Member>, Error> {
     let value = attrs.remove("members").unwrap_or(Value::Null);
     let mut members = parse_members(&value, cx.svc.limits.max_members_per_request)?;
-    resolve_members(cx, &mut members, self_id).await?;
+    resolve_members(cx, &mut members, self_id, &HashSet::new()).await?;
     Ok(members)
 }
 
@@ -287,12 +295,13 @@ pub(crate) async fn replace(
     written(cx, req, res, &schemas).await
 }
 
-/// Checks the members a change adds.
+/// Checks the members a change adds (see [`resolve_members`] for `known`).
 async fn resolve_changes(
     cx: &Ctx<'_>,
     changes: &mut [MemberChange],
     self_id: &str,
     limited: bool,
+    known: &HashSet<String>,
 ) -> Result<(), Error> {
     let limit = if limited {
         cx.svc.limits.max_members_per_request
@@ -307,7 +316,7 @@ async fn resolve_changes(
                 if total > limit {
                     return Err(too_many_members(limit));
                 }
-                resolve_members(cx, ms, Some(self_id)).await?;
+                resolve_members(cx, ms, Some(self_id), known).await?;
             }
             _ => {}
         }
@@ -342,7 +351,7 @@ pub(crate) async fn patch(
         )?;
         let full_rewrite = outcome.needs_full_members;
         let attributes_changed = full_rewrite || outcome.attributes_changed;
-        let (mut attrs, mut changes, version) = if full_rewrite {
+        let (mut attrs, mut changes, version, known) = if full_rewrite {
             let mut full = load(cx, id, true).await?;
             if_match.check(full.version)?;
             let before = member_values(full.attributes.get("members"));
@@ -368,9 +377,11 @@ pub(crate) async fn patch(
             if added > limit {
                 return Err(too_many_members(limit));
             }
-            (next, vec![MemberChange::ReplaceAll(members)], full.version)
+            let changes = vec![MemberChange::ReplaceAll(members)];
+            (next, changes, full.version, before)
         } else {
-            (outcome.attributes, outcome.members, current.version)
+            let known = HashSet::new();
+            (outcome.attributes, outcome.members, current.version, known)
         };
         attrs.remove("members");
         if attributes_changed {
@@ -379,7 +390,7 @@ pub(crate) async fn patch(
         // A full rewrite re-sends the existing members: only the request's own additions
         // count against the per-request limit, checked above for a rewrite and here for
         // deltas.
-        resolve_changes(cx, &mut changes, id, !full_rewrite).await?;
+        resolve_changes(cx, &mut changes, id, !full_rewrite, &known).await?;
         // Pure membership deltas are atomic in the store and commute, so concurrent
         // membership PATCHes need no version check (and never lose a member); attribute
         // changes and full rewrites are guarded by the version they were computed from.
