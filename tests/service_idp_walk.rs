@@ -296,6 +296,40 @@ async fn okta_create_with_password_then_put_without_it() {
     assert!(r.body.get("password").is_none());
 }
 
+/// RFC 7643 §4.1.1: `password` is `returned: never`, so it cannot be observed through a
+/// filter or a sort either (else `password sw "a"`, `"b"`, ... recovers it one character
+/// at a time): 400 `invalidFilter` / `invalidValue`, by GET and by `.search`.
+#[tokio::test]
+async fn never_returned_password_is_no_filter_or_sort_oracle() {
+    let h = Harness::new().await;
+    let mut body = user("oracle@okta.local");
+    body["password"] = json!("s3cr3t-Passw0rd");
+    assert_eq!(h.post("/Users", body).await.status, 201);
+    for f in [
+        "password+eq+%22s3cr3t-Passw0rd%22",
+        "password+sw+%22s%22",
+        "password+pr",
+        "userName+pr+and+not+%28PASSWORD+lt+%22t%22%29",
+        "urn:ietf:params:scim:schemas:core:2.0:User:password+co+%22cr%22",
+    ] {
+        let r = h.get(&format!("/Users?filter={f}")).await;
+        r.assert_error(400, Some("invalidFilter"));
+        assert!(r.body["detail"].as_str().unwrap().contains("password"), "{f}: {}", r.body);
+    }
+    for path in ["/Users/.search", "/.search"] {
+        let r = h
+            .post(path, search(json!({"filter": "password sw \"s\""})))
+            .await;
+        r.assert_error(400, Some("invalidFilter"));
+    }
+    h.get("/Users?sortBy=password")
+        .await
+        .assert_error(400, Some("invalidValue"));
+    h.post("/Users/.search", search(json!({"sortBy": "password"})))
+        .await
+        .assert_error(400, Some("invalidValue"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Other IdPs (§3)
 // ---------------------------------------------------------------------------------------
