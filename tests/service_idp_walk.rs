@@ -99,7 +99,9 @@ async fn entra_manager_remove() {
         let r = h
             .patch(
                 &path,
-                patch_op(json!([{"op": "add", "path": format!("{ENTERPRISE}:manager"), "value": boss}])),
+                patch_op(
+                    json!([{"op": "add", "path": format!("{ENTERPRISE}:manager"), "value": boss}]),
+                ),
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
@@ -314,7 +316,15 @@ async fn never_returned_password_is_no_filter_or_sort_oracle() {
     ] {
         let r = h.get(&format!("/Users?filter={f}")).await;
         r.assert_error(400, Some("invalidFilter"));
-        assert!(r.body["detail"].as_str().unwrap().contains("password"), "{f}: {}", r.body);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("password"),
+            "{f}: {}",
+            r.body
+        );
     }
     for path in ["/Users/.search", "/.search"] {
         let r = h
