@@ -355,6 +355,19 @@ mod tests {
     }
 
     #[test]
+    fn admin_token_must_be_usable_as_a_bearer_credential() {
+        // A token with spaces or `!` passed the length check and then never
+        // authenticated: every admin request was 401.
+        for bad in ["my admin pass phrase", "admin!token!0123456789"] {
+            let e = err(&["--admin-token", bad]);
+            assert!(e.contains("--admin-token"), "{e}");
+            assert!(e.contains("A-Z"), "{e}");
+        }
+        let a = run(&["--admin-token", "a-Z_0.9~+/adminadmin=="]);
+        assert_eq!(a.admin_token.as_deref(), Some("a-Z_0.9~+/adminadmin=="));
+    }
+
+    #[test]
     fn database_urls() {
         let a = run(&["--database-url", "sqlite://scim.db"]);
         assert_eq!(a.database_url.as_deref(), Some("sqlite://scim.db"));
