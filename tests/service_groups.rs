@@ -67,6 +67,51 @@ async fn user_groups_is_derived() {
     assert_eq!(r.body["Resources"][0]["groups"][0]["value"], json!(gid));
 }
 
+/// `User.groups` is derived from the group store, not stored with the user, so a store
+/// cannot evaluate a filter on it: such a filter used to match nothing, a silently wrong
+/// answer (the user below is a member). It is refused with 400 `invalidFilter` instead,
+/// naming the query that answers it.
+#[tokio::test]
+async fn filter_on_derived_user_groups_is_refused_not_silently_empty() {
+    let h = Harness::new().await;
+    let u = h.create_user("member@example.com").await;
+    let gid = h.create_group("Derived", &[&u]).await;
+    for f in [
+        format!("groups.value+eq+%22{gid}%22"),
+        format!("groups%5Bvalue+eq+%22{gid}%22%5D"),
+        "GROUPS+pr".to_owned(),
+        format!("userName+pr+and+{USER_SCHEMA}:groups.display+eq+%22Derived%22"),
+    ] {
+        let r = h.get(&format!("/Users?filter={f}")).await;
+        r.assert_error(400, Some("invalidFilter"));
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("members[value eq"),
+            "{f}: {}",
+            r.body
+        );
+    }
+    let r = h
+        .post(
+            "/Users/.search",
+            search(json!({"filter": format!("groups.value eq \"{gid}\"")})),
+        )
+        .await;
+    r.assert_error(400, Some("invalidFilter"));
+    // The query that does answer it.
+    let r = h
+        .get(&format!("/Groups?filter=members%5Bvalue+eq+%22{u}%22%5D"))
+        .await;
+    assert_eq!(r.body["totalResults"], 1);
+    // Other filters are unaffected.
+    let r = h
+        .get("/Users?filter=userName+eq+%22member%40example.com%22")
+        .await;
+    assert_eq!(r.body["totalResults"], 1);
+}
+
 #[tokio::test]
 async fn patch_membership_deltas_default_204() {
     let h = Harness::new().await;

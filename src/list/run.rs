@@ -98,6 +98,9 @@ impl Plan {
             Some(f) => Some(bind_filter(f, schemas)?),
             None => None,
         };
+        if let Some(path) = &query.sort_by {
+            check_sort_path(path, schemas)?;
+        }
         // Without a filter there is nothing to evaluate: the store's answer is exact.
         let pushdown = query.filter.as_ref().map_or(Pushdown::Exact, pushdown);
         let exact = pushdown == Pushdown::Exact;
@@ -179,6 +182,20 @@ impl Plan {
             resources,
         }
     }
+}
+
+/// `400 invalidValue` when `sortBy` names an attribute that is never returned
+/// (`password`): the order of the results would disclose its values.
+fn check_sort_path(path: &AttrPath, schemas: &SchemaSet) -> Result<(), Error> {
+    let hidden = schemas
+        .resolve(path)
+        .is_some_and(|r| r.attr.never_returned() || r.sub.is_some_and(|s| s.never_returned()));
+    if hidden {
+        return Err(Error::invalid_value(format!(
+            "'sortBy': '{path}' is never returned, so it cannot sort"
+        )));
+    }
+    Ok(())
 }
 
 /// Whether `filter` reads top-level attribute `name` (of any schema).

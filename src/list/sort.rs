@@ -29,8 +29,8 @@ pub fn compare(a: &Resource, b: &Resource, key: &SortKey, schemas: &SchemaSet) -
 /// - a multi-valued attribute contributes the value of its `primary` element, else its
 ///   first element; a complex attribute named without a sub-attribute contributes its
 ///   `value` sub-attribute;
-/// - a resource without a value (absent, `null`, `""`, `[]`, or an attribute the schemas
-///   do not define) sorts **last**
+/// - a resource without a value (absent, `null`, `""`, `[]`, an attribute the schemas
+///   do not define, or one that is never returned such as `password`) sorts **last**
 ///   in ascending order and **first** in descending order ("ordered last if ascending and
 ///   first if descending");
 /// - `id`, `meta.created`, `meta.lastModified` and `meta.version` come from the
@@ -161,6 +161,10 @@ fn resolve(key: &SortKey, schemas: &SchemaSet) -> Target {
         None => None,
     };
     let target = sub.unwrap_or(attr);
+    if attr.never_returned() || target.never_returned() {
+        // Its order would disclose values that are never returned (`password`).
+        return Target::Nothing;
+    }
     Target::Attr {
         container: match resolved.location {
             Location::Core => None,

@@ -18,7 +18,7 @@
 //! |---|---|
 //! | §3.3 create | yes: 201, `Location`, `ETag`; read-only input ignored; 409 `uniqueness` |
 //! | §3.4.1 retrieve by id | yes, with `attributes` / `excludedAttributes` |
-//! | §3.4.2 query: filter (full grammar), sort, paging, projection | yes |
+//! | §3.4.2 query: filter (full grammar), sort, paging, projection | yes; a Users filter on the derived `groups` is 400 `invalidFilter` (query `/Groups` by `members[value eq "..."]`); filters and `sortBy` on never-returned attributes (`password`) are refused |
 //! | §3.4.3 POST `.search` | yes, on `/Users`, `/Groups` and the root |
 //! | §3.5.1 PUT | yes; never creates; immutable attributes checked |
 //! | §3.5.2 PATCH add / replace / remove with value paths | yes, all-or-nothing |

@@ -229,6 +229,13 @@ impl AttributeDef {
     pub fn subs(&self) -> &[AttributeDef] {
         self.sub_attributes.as_deref().unwrap_or(&[])
     }
+
+    /// Whether values of this attribute never leave the service provider: `returned:
+    /// never` or `mutability: writeOnly` (`password`). Such values are not rendered and
+    /// cannot be filtered or sorted on, which would disclose them as well.
+    pub(crate) fn never_returned(&self) -> bool {
+        self.returned == Returned::Never || self.mutability == Mutability::WriteOnly
+    }
 }
 
 /// A schema (RFC 7643 §7): an id (URN), a name, a description and attributes.

@@ -1,7 +1,8 @@
 //! List endpoints: `GET /Users`, `GET /Groups`, the three `.search` endpoints.
 //!
 //! `User.groups` is derived per user, so lists include it only when `attributes` names it
-//! (a page of 1,000 users would otherwise cost 1,000 membership look-ups).
+//! (a page of 1,000 users would otherwise cost 1,000 membership look-ups), and a Users
+//! filter on it is refused rather than answered wrongly by a store that does not hold it.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use super::engine::{MemberRefs, Shape};
 use super::{encode, engine, users};
 use crate::error::Error;
 use crate::list::{ListQuery, LIST_RESPONSE_SCHEMA};
-use crate::schema::SchemaSet;
+use crate::schema::{Location, SchemaSet};
 use crate::store::Resource;
 
 /// A ListResponse body with integer `totalResults`, `startIndex` and `itemsPerPage`
@@ -55,8 +56,34 @@ struct Page {
     refs: MemberRefs,
 }
 
+/// `400 invalidFilter` when a Users filter reads `groups` while a group store derives it:
+/// the user store does not hold memberships, so it would match nothing, a silently wrong
+/// answer. (Without a group store no user has `groups`, and matching nothing is right.)
+fn refuse_derived_groups_filter(
+    cx: &Ctx<'_>,
+    q: &ListQuery,
+    schemas: &SchemaSet,
+) -> Result<(), Error> {
+    let (Some(filter), Some(_)) = (&q.filter, &cx.svc.groups) else {
+        return Ok(());
+    };
+    let reads_groups = filter.attr_paths().iter().any(|p| {
+        schemas
+            .resolve(p)
+            .is_some_and(|r| r.location == Location::Core && r.attr.name == "groups")
+    });
+    if reads_groups {
+        return Err(Error::invalid_filter(
+            "Users cannot be filtered on 'groups', which is derived from group membership; \
+             query /Groups with filter=members[value eq \"<user id>\"] instead",
+        ));
+    }
+    Ok(())
+}
+
 async fn user_page(cx: &Ctx<'_>, q: &ListQuery) -> Result<Page, Error> {
     let schemas = cx.user_schemas();
+    refuse_derived_groups_filter(cx, q, &schemas)?;
     let outcome = engine::list_users(&*cx.svc.users, &cx.tenant, q, schemas.clone()).await?;
     let view = view_of(q);
     let shape = Shape::new(&view, &schemas);

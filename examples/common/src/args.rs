@@ -3,6 +3,8 @@
 use std::fmt;
 use std::net::SocketAddr;
 
+use scimitar::auth::is_b64token;
+
 /// The default listening address.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
@@ -118,14 +120,15 @@ USAGE:
 OPTIONS:
     --bind ADDR            Address to listen on [default: {DEFAULT_BIND}]
     --tenant NAME=TOKEN    Enable SCIM for organization NAME with this bearer token
-                           (at least 16 characters). Repeatable. Without any --tenant,
-                           organization 'default' is enabled with a fresh random token,
-                           printed once at start-up.
+                           (at least 16 characters of A-Z a-z 0-9 - . _ ~ + /).
+                           Repeatable. Without any --tenant, organization 'default' is
+                           enabled with a fresh random token, printed once at start-up.
     --require ATTR,...     Extra required User attributes, e.g.
                            externalId,name.givenName,name.familyName,emails
     --max-length N         Longest accepted string value, in characters
     --admin-token TOKEN    Turn on the admin API and page at /admin (at least 16
-                           characters); without it they do not exist
+                           characters of A-Z a-z 0-9 - . _ ~ + /); without it they
+                           do not exist
     --public-url URL       This server's public URL (origin, or the SCIM base ending in
                            /scim/v2), used in meta.location and printed for the IdP
     --database-url URL     Keep Users, Groups, token hashes and custom attributes in
@@ -218,9 +221,12 @@ where
             }
             "--admin-token" => {
                 let v = value("--admin-token")?;
-                if v.chars().count() < MIN_ADMIN_TOKEN_LEN {
+                // It travels as `Authorization: Bearer <token>`, so it must be a
+                // credential that header can carry, or no admin request ever succeeds.
+                if v.chars().count() < MIN_ADMIN_TOKEN_LEN || !is_b64token(&v) {
                     return Err(ArgsError(format!(
-                        "--admin-token: must be at least {MIN_ADMIN_TOKEN_LEN} characters"
+                        "--admin-token: must be at least {MIN_ADMIN_TOKEN_LEN} characters of \
+                         A-Z, a-z, 0-9, '-', '.', '_', '~', '+', '/' (optionally ending in '=')"
                     )));
                 }
                 out.admin_token = Some(v);
@@ -352,6 +358,19 @@ mod tests {
             "a=yyyyyyyyyyyyyyyyyyy"
         ])
         .contains("twice"));
+    }
+
+    #[test]
+    fn admin_token_must_be_usable_as_a_bearer_credential() {
+        // A token with spaces or `!` passed the length check and then never
+        // authenticated: every admin request was 401.
+        for bad in ["my admin pass phrase", "admin!token!0123456789"] {
+            let e = err(&["--admin-token", bad]);
+            assert!(e.contains("--admin-token"), "{e}");
+            assert!(e.contains("A-Z"), "{e}");
+        }
+        let a = run(&["--admin-token", "a-Z_0.9~+/adminadmin=="]);
+        assert_eq!(a.admin_token.as_deref(), Some("a-Z_0.9~+/adminadmin=="));
     }
 
     #[test]

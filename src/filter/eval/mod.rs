@@ -205,7 +205,9 @@ impl Filter {
     /// `invalidFilter` when an operator does not suit the attribute's type (`gt` on a
     /// boolean, `co` on a dateTime, ...), a comparison value has the wrong type (an
     /// invalid date-time), a complex attribute is compared without a sub-attribute, a value
-    /// path is misused, or (with `strict_attributes`) a path is not in the schema.
+    /// path is misused, a path names an attribute that is never returned (`password`,
+    /// which a filter would disclose), or (with `strict_attributes`) a path is not in the
+    /// schema.
     pub fn bind(&self, schemas: &SchemaSet, options: EvalOptions) -> Result<BoundFilter, Error> {
         let binder = Binder::new(schemas, options);
         let root = binder.bind(self, None)?;
@@ -403,6 +405,7 @@ impl<'a> Binder<'a> {
             return self.unknown(path).map(|()| Node::Const(false));
         };
         let def = resolved.attr;
+        never_returned(path, def)?;
         if def.ty != AttributeType::Complex {
             return Err(Error::invalid_filter(format!(
                 "'{path}[{inner}]': '{path}' is not a complex attribute"
@@ -477,6 +480,7 @@ impl<'a> Binder<'a> {
             self.unknown_inner(path, parent)?;
             return Ok(None);
         };
+        never_returned(path, sub)?;
         let access = if parent.meta {
             match MetaAttr::from_name(&sub.name) {
                 Some(MetaAttr::ResourceType) => {
@@ -562,6 +566,10 @@ impl<'a> Binder<'a> {
             return Ok(None);
         };
         let attr = resolved.attr;
+        never_returned(path, attr)?;
+        if let Some(sub) = resolved.sub {
+            never_returned(path, sub)?;
+        }
         let common = resolved.location == Location::Core
             && schemas.common().iter().any(|c| std::ptr::eq(c, attr));
         let mut sub = resolved.sub;
@@ -597,6 +605,18 @@ impl<'a> Binder<'a> {
             case_exact: def.case_exact,
         }))
     }
+}
+
+/// `invalidFilter` when `def` is never returned (`password`): a filter on it would
+/// disclose the value one comparison at a time (RFC 7643 §4.1.1: it "SHALL NOT be
+/// returnable").
+fn never_returned(path: &AttrPath, def: &AttributeDef) -> Result<(), Error> {
+    if def.never_returned() {
+        return Err(Error::invalid_filter(format!(
+            "'{path}' is never returned, so it cannot be used in a filter"
+        )));
+    }
+    Ok(())
 }
 
 fn leaf(access: Access, prepared: Prepared) -> Node {
