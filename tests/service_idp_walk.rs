@@ -763,3 +763,30 @@ async fn error_status_is_a_string_and_unknown_filter_attribute_is_not_500() {
     assert!(r.status == 400, "{}", r.body);
     assert!(r.body["status"].is_string());
 }
+
+/// An admin who pastes the base URL with a trailing slash (`.../scim/v2/`) makes the IdP
+/// ask for `/scim/v2//Users`: it is served like `/scim/v2/Users`, and the `Location` the
+/// IdP keeps is canonical.
+#[tokio::test]
+async fn base_url_with_a_trailing_slash_still_works() {
+    let h = Harness::new().await;
+    let r = h
+        .post(&format!("{BASE}//Users"), user("slash@example.com"))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.id();
+    assert_eq!(
+        r.header("location"),
+        Some(format!("http://{HOST}{BASE}/Users/{id}").as_str())
+    );
+    let g = h.get(&format!("{BASE}//Users/{id}")).await;
+    assert_eq!(g.status, 200, "{}", g.body);
+    let l = h
+        .get(&format!(
+            "{BASE}//Users?filter=userName%20eq%20%22slash@example.com%22"
+        ))
+        .await;
+    assert_eq!(l.body["totalResults"], 1, "{}", l.body);
+    let d = h.get(&format!("{BASE}//ServiceProviderConfig")).await;
+    assert_eq!(d.status, 200, "{}", d.body);
+}

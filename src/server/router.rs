@@ -78,14 +78,16 @@ pub(crate) fn strip_base<'a>(base: &str, path: &'a str) -> Option<&'a str> {
     }
 }
 
-/// The endpoint for the path below the base path (`/Users/abc`, with one trailing slash
-/// tolerated).
+/// The endpoint for the path below the base path (`/Users/abc`), with one trailing slash
+/// tolerated, and repeated leading slashes: an admin who pastes the base URL with a
+/// trailing slash gets IdP requests for `/scim/v2//Users`.
 pub(crate) fn route(rest: &str, has_groups: bool) -> Result<Route, Error> {
     let trimmed = rest.strip_suffix('/').unwrap_or(rest);
     let not_found = || Error::not_found(format!("no SCIM endpoint at '{rest}'"));
     let Some(trimmed) = trimmed.strip_prefix('/') else {
         return Err(not_found());
     };
+    let trimmed = trimmed.trim_start_matches('/');
     let mut parts = trimmed.splitn(2, '/');
     let first = parts.next().unwrap_or_default();
     let second = parts.next();
@@ -168,6 +170,21 @@ mod tests {
             ))
         );
         assert_eq!(route("/Me/x", true).ok(), Some(Route::Me));
+    }
+
+    #[test]
+    fn a_base_url_pasted_with_a_trailing_slash_still_routes() {
+        assert_eq!(route("//Users", true).ok(), Some(Route::Users));
+        assert_eq!(
+            route("//Users/abc", true).ok(),
+            Some(Route::User("abc".into()))
+        );
+        assert_eq!(
+            route("///ServiceProviderConfig", true).ok(),
+            Some(Route::ServiceProviderConfig)
+        );
+        assert!(route("//", true).is_err());
+        assert!(route("//Users//abc", true).is_err());
     }
 
     #[test]
