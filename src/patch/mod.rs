@@ -43,7 +43,9 @@
 //! - `replace`: like `add`, except that a multi-valued attribute is replaced whole and a
 //!   value path's matched elements are replaced; a value path matching nothing is
 //!   `noTarget` (§3.5.2.3). `null` / `[]` as a value mean unassigned (RFC 7643 §2.5): a
-//!   `replace` with them removes, an `add` with them does nothing.
+//!   `replace` of a path with them removes what the path names (`"value": null` included),
+//!   an `add` of `[]` or of `null` sub-attributes does nothing; an `add` whose whole value
+//!   is `null`, or a path-less operation without an object, is 400 `invalidValue`.
 //! - `remove`: an attribute, a sub-attribute, the elements selected by a filter (or their
 //!   sub-attribute); without a `path` it is `noTarget`. A filter matching nothing removes
 //!   nothing (IdPs retry, and member removals are deltas that ignore absent members).

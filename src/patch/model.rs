@@ -229,6 +229,10 @@ fn read_operation(
         None => None,
     };
     let value = match get_ci(obj, "value") {
+        // A `replace` of a path with `null` sets it to unassigned, which RFC 7643 §2.5 makes
+        // the same state as `null`: the attribute is removed. An `add` of `null` adds
+        // nothing, and a path-less operation needs an object: both lack a value.
+        Some(Value::Null) if kind == PatchOpKind::Replace && path.is_some() => Some(Value::Null),
         None | Some(Value::Null) => None,
         Some(v) => Some(v.clone()),
     };
