@@ -12,6 +12,13 @@
 //!   parsed without panics: no `unwrap`, `expect` or slice indexing on request data
 //!   (enforced by Clippy lints), filter nesting checked while parsing so no input can
 //!   overflow the stack.
+//! - **Passwords** a client sends on a User are accepted, validated and never returned;
+//!   filters and `sortBy` on them are refused (they would disclose the value one
+//!   comparison at a time). By default they never reach the store
+//!   ([`crate::Passwords::Discard`]); a product that signs users in with them chooses
+//!   [`crate::Passwords::Hash`] with a password hash (Argon2, ...) so that the store
+//!   only ever holds the hash (RFC 7643 §4.1.1), or [`crate::Passwords::Keep`] when its
+//!   store hashes them itself.
 //! - **Errors** never carry store internals: a store failure is a 500/503 with a generic
 //!   detail.
 //! - **Discovery endpoints** (`/Schemas`, `/ResourceTypes`, `/ServiceProviderConfig`)

@@ -225,6 +225,39 @@ pub enum PatchResponse {
     NoContent,
 }
 
+/// What the service does with the `password` a client sends on a User (RFC 7643 §4.1.1:
+/// never returned, and "if a service provider holds the value locally, the value SHOULD
+/// be hashed").
+///
+/// Whatever the choice, `password` is accepted (Okta sends it when password sync is on),
+/// validated like any string attribute, never returned, and cannot be filtered or sorted
+/// on.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum Passwords {
+    /// Dropped before the store: nothing of it is kept (the default). Right for a product
+    /// whose users sign in through the IdP.
+    #[default]
+    Discard,
+    /// Handed to the store as sent (cleartext). Only for a store that hashes it itself.
+    Keep,
+    /// Replaced by `hash(cleartext)` before the store sees it, e.g. an Argon2 PHC string.
+    /// A PUT or PATCH that does not set a new password keeps the stored hash as it is.
+    /// The stored hash is validated like any string on later writes, so keep a
+    /// [`Policy`](crate::schema::Policy) length cap on `password` above the hash's length.
+    Hash(Arc<dyn Fn(&str) -> String + Send + Sync>),
+}
+
+impl fmt::Debug for Passwords {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Passwords::Discard => "Discard",
+            Passwords::Keep => "Keep",
+            Passwords::Hash(_) => "Hash(..)",
+        })
+    }
+}
+
 /// A resource type served by [`ScimService`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -247,6 +280,7 @@ struct Inner {
     limits: Limits,
     patch_users: PatchResponse,
     patch_groups: PatchResponse,
+    passwords: Passwords,
     next_request_id: AtomicU64,
 }
 
@@ -450,6 +484,7 @@ pub struct ScimServiceBuilder {
     limits: Limits,
     patch_users: Option<PatchResponse>,
     patch_groups: Option<PatchResponse>,
+    passwords: Passwords,
 }
 
 impl fmt::Debug for ScimServiceBuilder {
@@ -530,6 +565,12 @@ impl ScimServiceBuilder {
         self
     }
 
+    /// What happens to the `password` clients send (default [`Passwords::Discard`]).
+    pub fn passwords(mut self, passwords: Passwords) -> Self {
+        self.passwords = passwords;
+        self
+    }
+
     /// The service.
     ///
     /// # Errors
@@ -572,6 +613,7 @@ impl ScimServiceBuilder {
                 limits: self.limits,
                 patch_users: self.patch_users.unwrap_or(PatchResponse::Resource),
                 patch_groups: self.patch_groups.unwrap_or(PatchResponse::NoContent),
+                passwords: self.passwords,
                 next_request_id: AtomicU64::new(1),
             }),
         })

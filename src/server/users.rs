@@ -8,7 +8,7 @@ use super::context::{store_failure, Ctx};
 use super::decode::{self, View};
 use super::engine::{MemberRefs, Shape};
 use super::etag::{self, IfMatch};
-use super::{encode, engine, PatchResponse};
+use super::{encode, engine, Passwords, PatchResponse};
 use crate::error::Error;
 use crate::schema::{Mutability, SchemaSet};
 use crate::store::{NewResource, Resource, StoreError};
@@ -126,8 +126,9 @@ pub(crate) async fn create(
 ) -> Result<Response<Bytes>, Error> {
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let schemas = cx.user_schemas();
-    let attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
+    let mut attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
     engine::validate(&attrs, &schemas, &cx.svc.policy)?;
+    seal_password(&cx.svc.passwords, &mut attrs, None);
     let new = NewResource {
         id: uuid::Uuid::new_v4().to_string(),
         attributes: attrs,
@@ -167,6 +168,27 @@ fn keep_unreturnable(old: &Map<String, Value>, new: &mut Map<String, Value>, sch
     }
 }
 
+/// The User attribute [`Passwords`] is about.
+const PASSWORD: &str = "password";
+
+/// Applies the service's [`Passwords`] to attributes about to be written. `stored` is the
+/// password the store holds now: a value equal to it is not hashed again.
+fn seal_password(passwords: &Passwords, attrs: &mut Map<String, Value>, stored: Option<&Value>) {
+    match passwords {
+        Passwords::Discard => {
+            attrs.remove(PASSWORD);
+        }
+        Passwords::Keep => {}
+        Passwords::Hash(hash) => {
+            let hashed = match attrs.get(PASSWORD) {
+                Some(Value::String(clear)) if stored != attrs.get(PASSWORD) => hash(clear),
+                _ => return,
+            };
+            attrs.insert(PASSWORD.to_owned(), Value::String(hashed));
+        }
+    }
+}
+
 /// `PUT /Users/{id}`: full replacement; never creates.
 pub(crate) async fn replace(
     cx: &mut Ctx<'_>,
@@ -184,6 +206,11 @@ pub(crate) async fn replace(
         engine::check_immutable(&current.attributes, &attrs, &schemas)?;
         let mut next = attrs.clone();
         keep_unreturnable(&current.attributes, &mut next, &schemas);
+        seal_password(
+            &cx.svc.passwords,
+            &mut next,
+            current.attributes.get(PASSWORD),
+        );
         let written = cx
             .svc
             .users
@@ -209,6 +236,7 @@ pub(crate) async fn patch(
     for attempt in 1..=WRITE_ATTEMPTS {
         let mut current = load(cx, id).await?;
         if_match.check(current.version)?;
+        let stored_password = current.attributes.get(PASSWORD).cloned();
         // In place on the loaded copy (no clone); validated as a PUT body would be.
         let changed = engine::apply_patch_in_place(
             &patch,
@@ -223,6 +251,11 @@ pub(crate) async fn patch(
             // Nothing changed (IdPs resend the same PATCH): no write, no new version.
             return patched(cx, req, current, &schemas).await;
         }
+        seal_password(
+            &cx.svc.passwords,
+            &mut current.attributes,
+            stored_password.as_ref(),
+        );
         let written = cx
             .svc
             .users

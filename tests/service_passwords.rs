@@ -1,0 +1,136 @@
+//! What reaches the store of the `password` a client sends (`scimitar::Passwords`):
+//! nothing by default, a hash with `Passwords::Hash`, the value as sent with
+//! `Passwords::Keep`. It is never returned whichever the choice.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod service_support;
+
+use std::sync::Arc;
+
+use scimitar::{Passwords, TenantId, UserStore};
+use serde_json::{json, Value};
+use service_support::*;
+
+const SECRET: &str = "t1meMa$heen";
+
+/// What the store holds as `password` for user `id` of tenant A.
+async fn stored_password(h: &Harness, id: &str) -> Option<Value> {
+    let user = UserStore::get(&*h.store, &TenantId::new("tenant-a"), id)
+        .await
+        .unwrap()
+        .expect("the user exists");
+    user.attributes.get("password").cloned()
+}
+
+async fn create_with_password(h: &Harness, name: &str, password: &str) -> String {
+    let mut body = user(name);
+    body["password"] = json!(password);
+    let r = h.post("/Users", body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert!(r.body.get("password").is_none());
+    assert!(!String::from_utf8_lossy(&r.raw).contains(password));
+    r.id()
+}
+
+/// A stand-in for a real password hash (Argon2, ...): recognisable in assertions.
+fn fake_hash(clear: &str) -> String {
+    format!("hashed:{}", clear.chars().rev().collect::<String>())
+}
+
+#[tokio::test]
+async fn by_default_the_password_never_reaches_the_store() {
+    let h = Harness::new().await;
+    let id = create_with_password(&h, "p1@example.com", SECRET).await;
+    assert_eq!(stored_password(&h, &id).await, None);
+
+    // PATCH (Okta's password sync) and PUT with a password: still accepted, still dropped.
+    let r = h
+        .patch(
+            &format!("/Users/{id}"),
+            patch_op(json!([{"op": "replace", "path": "password", "value": "N3w-secret"}])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.get("password").is_none());
+    assert_eq!(stored_password(&h, &id).await, None);
+    let mut body = user("p1@example.com");
+    body["password"] = json!("Th1rd-secret");
+    let r = h.put(&format!("/Users/{id}"), body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(stored_password(&h, &id).await, None);
+}
+
+#[tokio::test]
+async fn a_wrong_password_type_is_still_refused() {
+    let h = Harness::new().await;
+    let mut body = user("p2@example.com");
+    body["password"] = json!(12345);
+    h.post("/Users", body)
+        .await
+        .assert_error(400, Some("invalidValue"));
+}
+
+#[tokio::test]
+async fn hash_stores_the_hash_and_keeps_it_until_a_new_password_is_set() {
+    let h = Harness::with(|b| b.passwords(Passwords::Hash(Arc::new(fake_hash)))).await;
+    let id = create_with_password(&h, "p3@example.com", SECRET).await;
+    let first = json!(fake_hash(SECRET));
+    assert_eq!(stored_password(&h, &id).await, Some(first.clone()));
+
+    // A PATCH of something else keeps the hash as it is (not hashed again).
+    let r = h
+        .patch(
+            &format!("/Users/{id}"),
+            patch_op(json!([{"op": "replace", "path": "title", "value": "Boss"}])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(stored_password(&h, &id).await, Some(first.clone()));
+
+    // A PUT without a password (Okta's GET-then-PUT cannot echo it) keeps it too.
+    let r = h.put(&format!("/Users/{id}"), user("p3@example.com")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(stored_password(&h, &id).await, Some(first));
+
+    // A new password by PATCH, then by PUT: each is hashed once.
+    let r = h
+        .patch(
+            &format!("/Users/{id}"),
+            patch_op(json!([{"op": "replace", "path": "password", "value": "N3w-secret"}])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.get("password").is_none());
+    assert_eq!(
+        stored_password(&h, &id).await,
+        Some(json!(fake_hash("N3w-secret")))
+    );
+    let mut body = user("p3@example.com");
+    body["password"] = json!("Th1rd-secret");
+    let r = h.put(&format!("/Users/{id}"), body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        stored_password(&h, &id).await,
+        Some(json!(fake_hash("Th1rd-secret")))
+    );
+
+    // Removing it removes it.
+    let r = h
+        .patch(
+            &format!("/Users/{id}"),
+            patch_op(json!([{"op": "remove", "path": "password"}])),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(stored_password(&h, &id).await, None);
+}
+
+#[tokio::test]
+async fn keep_hands_the_store_the_value_as_sent() {
+    let h = Harness::with(|b| b.passwords(Passwords::Keep)).await;
+    let id = create_with_password(&h, "p4@example.com", SECRET).await;
+    assert_eq!(stored_password(&h, &id).await, Some(json!(SECRET)));
+    let g = h.get(&format!("/Users/{id}")).await;
+    assert!(g.body.get("password").is_none());
+    assert!(!String::from_utf8_lossy(&g.raw).contains(SECRET));
+}
