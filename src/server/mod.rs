@@ -244,7 +244,7 @@ pub enum Passwords {
     /// Replaced by `hash(cleartext)` before the store sees it, e.g. an Argon2 PHC string.
     /// A PUT or PATCH that does not set a new password keeps the stored hash as it is.
     /// The stored hash is validated like any string on later writes, so keep a
-    /// [`Policy`](crate::schema::Policy) length cap on `password` above the hash's length.
+    /// [`Policy`] length cap on `password` above the hash's length.
     Hash(Arc<dyn Fn(&str) -> String + Send + Sync>),
 }
 
