@@ -11,13 +11,40 @@
 
 use actix_web::http::StatusCode as ActixStatus;
 use actix_web::{web, HttpRequest, HttpResponse, HttpServer};
-use example_common::{App, MAX_BODY_BYTES};
+use example_common::App;
+use scimitar::{Error, ErrorKind};
 
 /// Every request goes to the shared [`App`]; actix only moves bytes.
-async fn handle(app: web::Data<App>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+///
+/// The body is buffered up to the SCIM service's own limit ([`App::max_body_bytes`], set as
+/// the `PayloadConfig` limit); a larger one (by its `Content-Length`, before reading it, or
+/// once that much has arrived) is refused with the same SCIM 413 the service gives.
+async fn handle(
+    app: web::Data<App>,
+    req: HttpRequest,
+    body: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) if e.as_response_error().status_code() == ActixStatus::PAYLOAD_TOO_LARGE => {
+            return from_http1(app.body_too_large(req.method().as_str(), req.path()));
+        }
+        // The body could not be read (connection cut, broken framing, bad Content-Length).
+        Err(_) => {
+            return from_http1(app.refuse(
+                req.method().as_str(),
+                req.path(),
+                &Error::new(ErrorKind::BadRequest, "the request body could not be read"),
+            ));
+        }
+    };
     match to_http1(&req, body) {
         Some(request) => from_http1(app.handle(request).await),
-        None => HttpResponse::BadRequest().body("malformed request\n"),
+        None => from_http1(app.refuse(
+            req.method().as_str(),
+            req.path(),
+            &Error::new(ErrorKind::BadRequest, "malformed request"),
+        )),
     }
 }
 
@@ -59,11 +86,12 @@ async fn run(args: example_common::Args) -> Result<(), Box<dyn std::error::Error
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let (app, startup) = App::new(&args, listener.local_addr()?, "actix-web").await?;
     print!("{}", startup.text());
+    let max_body_bytes = app.max_body_bytes();
     let data = web::Data::new(app);
     HttpServer::new(move || {
         actix_web::App::new()
             .app_data(data.clone())
-            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(web::PayloadConfig::new(max_body_bytes))
             .default_service(web::to(handle))
     })
     .listen(listener)?

@@ -7,29 +7,34 @@
 //! All behaviour lives in `example-common` (framework-agnostic, `http` types in and out);
 //! this file only binds the socket, converts the body and owns start-up and shutdown.
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
-use axum::http::{self, StatusCode};
+use axum::http;
 use axum::response::Response;
 use axum::Router;
-use example_common::{App, MAX_BODY_BYTES};
+use example_common::App;
 
 /// Every request goes to the shared [`App`]; axum only moves bytes.
+///
+/// The body is buffered up to the SCIM service's own limit ([`App::max_body_bytes`]); a
+/// larger one (by its `Content-Length`, before reading it, or once that much has arrived)
+/// is refused with the same SCIM 413 the service gives.
 async fn handle(State(app): State<App>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(_) => return too_large(),
+    let limit = app.max_body_bytes();
+    let declared_too_large = usize::try_from(body.size_hint().lower()).map_or(true, |n| n > limit);
+    let body = if declared_too_large {
+        None
+    } else {
+        axum::body::to_bytes(body, limit).await.ok()
     };
-    app.handle(http::Request::from_parts(parts, body))
-        .await
-        .map(Body::from)
-}
-
-fn too_large() -> Response {
-    let mut r = Response::new(Body::from(Bytes::from_static(b"request body too large\n")));
-    *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-    r
+    let response = match body {
+        Some(body) => app.handle(http::Request::from_parts(parts, body)).await,
+        // `to_bytes` also fails when the body cannot be read at all (connection cut,
+        // broken chunked framing); that is answered 413 too, as it always was.
+        None => app.body_too_large(parts.method.as_str(), parts.uri.path()),
+    };
+    response.map(Body::from)
 }
 
 /// Resolves on SIGINT (Ctrl+C) or SIGTERM.

@@ -264,7 +264,8 @@ fn json_response(status: StatusCode, body: &Value) -> Response<Bytes> {
     r
 }
 
-fn error(e: &Error) -> Response<Bytes> {
+/// The admin API's JSON error body for `e`.
+pub(crate) fn error(e: &Error) -> Response<Bytes> {
     json_response(
         e.status(),
         &json!({"status": e.status().as_u16(), "detail": e.detail()}),

@@ -113,6 +113,18 @@ impl Client {
     }
 }
 
+/// Sends `head` (request line and headers, ending with the blank line) as given on a new
+/// connection, sends no body whatever its `Content-Length` says, and reads the response,
+/// waiting up to `timeout`: for requests a server must refuse on their headers alone, such
+/// as a `Content-Length` over its limit.
+pub fn send_head(addr: SocketAddr, head: &[u8], timeout: Duration) -> io::Result<HttpResponse> {
+    let s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(timeout))?;
+    let mut conn = BufReader::new(s);
+    conn.get_mut().write_all(head)?;
+    read_response(&mut conn, false).map(|(r, _)| r)
+}
+
 fn bad(msg: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg.to_owned())
 }

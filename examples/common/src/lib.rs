@@ -23,18 +23,13 @@ use bytes::Bytes;
 use http::{header, Request, Response, StatusCode};
 use scimitar::auth::{TenantTokens, TokenHash};
 use scimitar::schema::SchemaRegistry;
-use scimitar::{ScimService, TenantId};
+use scimitar::{Error, ErrorKind, ScimService, TenantId};
 use tracing::Instrument;
 
 pub use args::{parse, Args, ArgsError, Command};
 
 /// Where SCIM is served.
 pub const SCIM_BASE_PATH: &str = "/scim/v2";
-
-/// The largest request body the hosts buffer before handing it over. The service refuses
-/// bodies above its own limit (1 MiB) with a SCIM 413; this is that limit plus headroom so
-/// the SCIM error, not the framework's, is what a client sees.
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The organization enabled when no `--tenant` is given.
 pub const DEFAULT_TENANT: &str = "default";
@@ -166,6 +161,57 @@ impl App {
         &self.inner.service
     }
 
+    /// The largest request body a host buffers: the SCIM service's own limit
+    /// ([`scimitar::Limits::max_body_bytes`]), so there is one number. A host refuses a
+    /// larger body (by its `Content-Length`, or once it has read that much) with
+    /// [`body_too_large`](Self::body_too_large).
+    pub fn max_body_bytes(&self) -> usize {
+        self.inner.service.limits().max_body_bytes
+    }
+
+    /// The answer to a request whose body is larger than
+    /// [`max_body_bytes`](Self::max_body_bytes), refused by the host before it reached
+    /// [`handle`](Self::handle): 413 with the detail the SCIM service itself gives, rendered
+    /// as [`refuse`](Self::refuse) does.
+    pub fn body_too_large(&self, method: &str, path: &str) -> Response<Bytes> {
+        let e = Error::new(
+            ErrorKind::PayloadTooLarge,
+            format!(
+                "the request body is larger than {} bytes",
+                self.max_body_bytes()
+            ),
+        );
+        self.refuse(method, path, &e)
+    }
+
+    /// The answer to a request the host could not hand over to [`handle`](Self::handle)
+    /// (body too large or unreadable, request not convertible), in the format of the route
+    /// it was meant for: under `/scim/v2` an RFC 7644 §3.12 error body with
+    /// `Content-Type: application/scim+json`, under `/admin` the admin API's JSON error,
+    /// elsewhere plain text. Logged like any other request.
+    pub fn refuse(&self, method: &str, path: &str, e: &Error) -> Response<Bytes> {
+        let response = if is_under(path, SCIM_BASE_PATH) {
+            scim_error(e)
+        } else if is_under(path, "/admin") {
+            admin::error(e)
+        } else {
+            let mut r = Response::new(Bytes::from(format!("{}\n", e.detail())));
+            *r.status_mut() = e.status();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            r
+        };
+        tracing::info_span!("http", %method, %path).in_scope(|| {
+            tracing::info!(
+                status = response.status().as_u16(),
+                "request refused before it reached the service"
+            );
+        });
+        response
+    }
+
     /// Answers one request: SCIM under `/scim/v2`, the admin API and page under `/admin`.
     /// Logs method, path (never the query string), status and latency; never a header.
     pub async fn handle(&self, req: Request<Bytes>) -> Response<Bytes> {
@@ -247,6 +293,17 @@ pub fn args_or_exit(program: &str) -> Args {
 fn is_under(path: &str, prefix: &str) -> bool {
     path.strip_prefix(prefix)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// `e` as the SCIM service renders its errors: the RFC 7644 §3.12 body, `application/scim+json`.
+fn scim_error(e: &Error) -> Response<Bytes> {
+    let mut r = Response::new(Bytes::from(e.to_body()));
+    *r.status_mut() = e.status();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/scim+json"),
+    );
+    r
 }
 
 pub(crate) fn text(status: StatusCode, body: &'static str) -> Response<Bytes> {

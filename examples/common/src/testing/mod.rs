@@ -23,7 +23,8 @@ pub use admin::{
 };
 pub use restart::restart_keeps_data;
 pub use scim::{
-    entra_user_lifecycle, groups_push, okta_user_lifecycle, tenant_isolation, unauthorized,
+    body_over_limit, entra_user_lifecycle, groups_push, okta_user_lifecycle, tenant_isolation,
+    unauthorized,
 };
 
 use serde_json::Value;
@@ -47,7 +48,7 @@ macro_rules! e2e_suite {
             custom_attribute, default_tenant_token_printed, public_url_in_locations,
             cli_help_and_errors, sigterm_stops_gracefully, okta_user_lifecycle,
             entra_user_lifecycle, groups_push, require_policy, logs_hold_no_secrets,
-            restart_keeps_data);
+            restart_keeps_data, body_over_limit);
     };
     (@each $bin:expr; $($name:ident),*) => {
         $(

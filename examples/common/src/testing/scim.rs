@@ -1,9 +1,15 @@
 //! SCIM traffic as Okta and Entra ID send it (see shared/IDP-BEHAVIOUR.md), tenant
 //! isolation and authentication failures.
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
 
-use super::{expect_status, start_two_tenants, str_of, total, Scim, ACME_TOKEN, GLOBEX_TOKEN};
+use crate::client::send_head;
+
+use super::{
+    expect_status, start_two_tenants, str_of, total, Scim, ACME_TOKEN, ADMIN_TOKEN, GLOBEX_TOKEN,
+};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -376,4 +382,65 @@ pub fn unauthorized(bin: &str) {
     }
     let ok = Scim::new(&server, GLOBEX_TOKEN).get("/ServiceProviderConfig");
     expect_status(&ok, &[200], "valid token");
+}
+
+/// A body over the SCIM service's limit (1 MiB by default) is refused by the host on its
+/// `Content-Length`, before it is sent, with the service's own RFC 7644 §3.12 413
+/// (`application/scim+json`): just over the limit and far over it, as the framework's
+/// answer used to be plain text. Under `/admin` it is the admin API's JSON error.
+pub fn body_over_limit(bin: &str) {
+    const LIMIT: usize = 1024 * 1024;
+    let server = start_two_tenants(bin, true);
+    let head = |target: &str, token: &str, len: usize| {
+        format!(
+            "POST {target} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/scim+json\r\nContent-Length: {len}\r\n\r\n",
+            server.addr()
+        )
+    };
+    let wait = Duration::from_secs(15);
+    for len in [64 * LIMIT, LIMIT + 1] {
+        let what = format!("POST /Users with Content-Length {len}");
+        let r = send_head(
+            server.addr(),
+            head("/scim/v2/Users", ACME_TOKEN, len).as_bytes(),
+            wait,
+        )
+        .unwrap_or_else(|e| panic!("{what}: no answer: {e}"));
+        expect_status(&r, &[413], &what);
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/scim+json"),
+            "{what}: {}",
+            r.text()
+        );
+        let body = r.json();
+        assert_eq!(
+            body["schemas"],
+            json!(["urn:ietf:params:scim:api:messages:2.0:Error"]),
+            "{what}: {}",
+            r.text()
+        );
+        assert_eq!(body["status"], "413", "{what}: {body}");
+        assert_eq!(
+            body["detail"],
+            format!("the request body is larger than {LIMIT} bytes"),
+            "{what}: {body}"
+        );
+    }
+
+    let admin = "/admin/tenants/acme/attributes";
+    let r = send_head(
+        server.addr(),
+        head(admin, ADMIN_TOKEN, 64 * LIMIT).as_bytes(),
+        wait,
+    )
+    .unwrap_or_else(|e| panic!("POST {admin}: no answer: {e}"));
+    expect_status(&r, &[413], admin);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.json()["status"], 413, "{}", r.text());
+
+    // The server goes on answering.
+    let mut scim = Scim::new(&server, ACME_TOKEN);
+    assert_eq!(total(&scim.get("/Users")), 0);
 }
