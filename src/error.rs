@@ -282,6 +282,22 @@ impl Error {
     pub fn to_body(&self) -> Vec<u8> {
         serde_json::to_vec(&self.to_json()).unwrap_or_default()
     }
+
+    /// The whole SCIM error response, as [`ScimService::handle`](crate::ScimService::handle)
+    /// answers it: the status, `Content-Type: application/scim+json`, the RFC 7644 §3.12
+    /// body (and `WWW-Authenticate` on a 401). For a host that refuses a request before
+    /// it reaches the service, e.g. a body larger than it buffers:
+    ///
+    /// ```
+    /// use scimitar::{Error, ErrorKind};
+    ///
+    /// let response = Error::new(ErrorKind::PayloadTooLarge, "the body is over 1 MiB").to_response();
+    /// assert_eq!(response.status(), 413);
+    /// assert_eq!(response.headers()["content-type"], "application/scim+json");
+    /// ```
+    pub fn to_response(&self) -> http::Response<bytes::Bytes> {
+        crate::server::encode::error_response(self)
+    }
 }
 
 impl fmt::Debug for Error {

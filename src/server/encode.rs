@@ -70,7 +70,7 @@ pub(crate) fn not_modified(version: u64) -> Response<Bytes> {
     resp
 }
 
-fn error_response(e: &Error) -> Response<Bytes> {
+pub(crate) fn error_response(e: &Error) -> Response<Bytes> {
     let mut resp = bytes_response(e.status(), e.to_body());
     if e.kind() == ErrorKind::Unauthorized {
         resp.headers_mut().insert(

@@ -106,7 +106,7 @@
 mod context;
 mod decode;
 mod discovery;
-mod encode;
+pub(crate) mod encode;
 mod engine;
 mod etag;
 mod groups;

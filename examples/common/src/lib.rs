@@ -297,13 +297,7 @@ fn is_under(path: &str, prefix: &str) -> bool {
 
 /// `e` as the SCIM service renders its errors: the RFC 7644 §3.12 body, `application/scim+json`.
 fn scim_error(e: &Error) -> Response<Bytes> {
-    let mut r = Response::new(Bytes::from(e.to_body()));
-    *r.status_mut() = e.status();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/scim+json"),
-    );
-    r
+    e.to_response()
 }
 
 pub(crate) fn text(status: StatusCode, body: &'static str) -> Response<Bytes> {
