@@ -89,7 +89,7 @@
 //! | Attribute paths (`attributes`, `excludedAttributes`, `sortBy`) | 8 KiB each; how many, the body or URL size | 400 `invalidValue` | fixed |
 //! | Values of one multi-valued attribute of a resource (`emails`, ...; checked on POST, PUT and the result of a PATCH) | 1,000 | 400 `invalidValue` | [`schema::Policy::max_values`] |
 //! | Group members added or set by one request (POST/PUT `members`, PATCH `add`/`replace` together) | 10,000 | 400 `invalidValue` | [`server::Limits::max_members_per_request`] |
-//! | Group `members` in a POST/PUT body (and after a PATCH that rewrites the whole list) | none: the body limit | 400 `invalidValue` | [`schema::Policy::max_members`] |
+//! | Members of one Group (POST/PUT bodies and the result of any PATCH, membership deltas included) | none: the body limit | 400 `invalidValue` | [`schema::Policy::max_members`] |
 //! | String attribute length (in characters) | none: the body limit | 400 `invalidValue` | [`schema::Policy::max_length`], [`schema::Policy::max_length_of`] |
 //! | Bearer token | 8 KiB | 401 | fixed: [`auth::MAX_TOKEN_LEN`] |
 //! | URL and header sizes | your HTTP server's | its error | your HTTP server |

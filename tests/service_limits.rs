@@ -661,6 +661,58 @@ async fn policy_max_members_caps_a_group_body() {
     assert_eq!(snapshot(&h).await, before);
 }
 
+#[tokio::test]
+async fn policy_max_members_caps_patch_membership_deltas() {
+    let h = Harness::with(|b| b.policy(Policy::default().max_members(Some(2)))).await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(h.create_user(&format!("d{i}")).await);
+    }
+    let r = h
+        .post(
+            "/Groups",
+            json!({"schemas": [GROUP_SCHEMA], "displayName": "G", "members": members(&ids[..2])}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let path = format!("/Groups/{}", r.id());
+    let before = snapshot(&h).await;
+
+    // A third member by a delta `add` (Okta's and Entra's membership PATCH).
+    let add = |id: &str| json!({"op": "add", "path": "members", "value": [{"value": id}]});
+    let r = h.patch(&path, patch_op(json!([add(&ids[2])]))).await;
+    assert_rejected(&r, 400, Some("invalidValue"), &["members", "3", "2"]);
+    // Or by a `replace` with three.
+    let r = h
+        .patch(
+            &path,
+            patch_op(json!([{"op": "replace", "path": "members", "value": members(&ids[..3])}])),
+        )
+        .await;
+    assert_rejected(&r, 400, Some("invalidValue"), &["members", "2"]);
+    assert_eq!(snapshot(&h).await, before);
+
+    // Re-adding a member already there, or removing one and adding another, stays at 2.
+    let r = h.patch(&path, patch_op(json!([add(&ids[1])]))).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let remove = json!({"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])});
+    let r = h
+        .patch(&path, patch_op(json!([remove, add(&ids[3])])))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let g = h.get(&path).await;
+    let mut now: Vec<&str> = g.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["value"].as_str().unwrap())
+        .collect();
+    now.sort_unstable();
+    let mut want = vec![ids[1].as_str(), ids[3].as_str()];
+    want.sort_unstable();
+    assert_eq!(now, want);
+}
+
 // ---------------------------------------------------------------------------------------
 // String length (Policy::max_length / max_length_of), 400 invalidValue naming the
 // attribute; lengths are in characters, not bytes.

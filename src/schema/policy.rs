@@ -134,11 +134,11 @@ impl Policy {
     /// Sets the most members a Group body may carry; `None` (the default) leaves it to the
     /// request body size limit, since groups of 100,000 members are normal.
     ///
-    /// Checked wherever a whole Group is validated: POST and PUT bodies, and the result of
-    /// a PATCH that rewrites the whole member list. PATCH membership deltas (`add` or
-    /// `remove` of some members) do not load the group, so they are bounded per request
-    /// by [`Limits::max_members_per_request`](crate::server::Limits::max_members_per_request)
-    /// rather than by this cap.
+    /// Checked on POST and PUT bodies and on the result of every PATCH. With a cap set, a
+    /// PATCH of membership deltas (`add` or `remove` of some members) loads the members to
+    /// count them, and is written only if the group did not change meanwhile, so
+    /// concurrent additions cannot overshoot the cap. Without one, deltas never load the
+    /// member list.
     pub fn max_members(mut self, n: Option<usize>) -> Self {
         self.max_members = n;
         self

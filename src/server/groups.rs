@@ -324,6 +324,37 @@ async fn resolve_changes(
     Ok(())
 }
 
+/// 400 `invalidValue` when membership deltas would leave a group that has the members
+/// `before` with more than `cap` (see [`Policy::members_limit`](crate::Policy::members_limit)),
+/// as validating the whole group would.
+fn check_members_cap(
+    cap: usize,
+    before: Option<&Value>,
+    changes: &[MemberChange],
+) -> Result<(), Error> {
+    let mut ids = member_values(before);
+    for c in changes {
+        match c {
+            MemberChange::Add(ms) => ids.extend(ms.iter().map(|m| m.value.clone())),
+            MemberChange::Remove(gone) => {
+                for g in gone {
+                    ids.remove(g);
+                }
+            }
+            MemberChange::ReplaceAll(ms) => {
+                ids = ms.iter().map(|m| m.value.clone()).collect();
+            }
+        }
+    }
+    if ids.len() > cap {
+        return Err(Error::invalid_value(format!(
+            "attribute 'members' has {} values; at most {cap} are allowed",
+            ids.len()
+        )));
+    }
+    Ok(())
+}
+
 /// `PATCH /Groups/{id}`: attribute changes plus membership deltas. Only when an operation
 /// cannot be expressed as a delta (a filter on `display`, ...) are the members loaded and
 /// the list replaced whole.
@@ -336,10 +367,13 @@ pub(crate) async fn patch(
     let if_match = IfMatch::from_headers(req.headers());
     let schemas = cx.group_schemas();
     let patch = engine::parse_patch(&body, &cx.svc.compat, &mut cx.report, &cx.svc.limits)?;
+    // With a cap on the members of a group, membership deltas are checked against the
+    // members they start from, and written only if the group is still at that version.
+    let members_cap = cx.svc.policy.members_limit();
     for attempt in 1..=WRITE_ATTEMPTS {
-        let mut current = load(cx, id, false).await?;
+        let mut current = load(cx, id, members_cap.is_some()).await?;
         if_match.check(current.version)?;
-        current.attributes.remove("members");
+        let members_before = current.attributes.remove("members");
         let outcome = engine::apply_group_patch(
             &patch,
             &current.attributes,
@@ -394,10 +428,17 @@ pub(crate) async fn patch(
         // Pure membership deltas are atomic in the store and commute, so concurrent
         // membership PATCHes need no version check (and never lose a member); attribute
         // changes and full rewrites are guarded by the version they were computed from.
+        let capped = match members_cap {
+            Some(cap) if !full_rewrite => {
+                check_members_cap(cap, members_before.as_ref(), &changes)?;
+                true
+            }
+            _ => false,
+        };
         let (attributes, expected) = if attributes_changed {
             (Some(attrs), Some(version))
         } else {
-            (None, (!if_match.is_absent()).then_some(version))
+            (None, (capped || !if_match.is_absent()).then_some(version))
         };
         let outcome = cx
             .groups()?
