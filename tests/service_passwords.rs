@@ -37,6 +37,10 @@ fn fake_hash(clear: &str) -> String {
     format!("hashed:{}", clear.chars().rev().collect::<String>())
 }
 
+fn hasher() -> Passwords {
+    Passwords::Hash(Arc::new(|clear| Ok(fake_hash(clear))))
+}
+
 #[tokio::test]
 async fn by_default_the_password_never_reaches_the_store() {
     let h = Harness::new().await;
@@ -72,7 +76,7 @@ async fn a_wrong_password_type_is_still_refused() {
 
 #[tokio::test]
 async fn hash_stores_the_hash_and_keeps_it_until_a_new_password_is_set() {
-    let h = Harness::with(|b| b.passwords(Passwords::Hash(Arc::new(fake_hash)))).await;
+    let h = Harness::with(|b| b.passwords(hasher())).await;
     let id = create_with_password(&h, "p3@example.com", SECRET).await;
     let first = json!(fake_hash(SECRET));
     assert_eq!(stored_password(&h, &id).await, Some(first.clone()));
@@ -133,4 +137,18 @@ async fn keep_hands_the_store_the_value_as_sent() {
     let g = h.get(&format!("/Users/{id}")).await;
     assert!(g.body.get("password").is_none());
     assert!(!String::from_utf8_lossy(&g.raw).contains(SECRET));
+}
+
+#[tokio::test]
+async fn a_failing_hash_fails_the_request_and_writes_nothing() {
+    let failing = Passwords::Hash(Arc::new(|_| Err(scimitar::Error::internal())));
+    let h = Harness::with(|b| b.passwords(failing)).await;
+    let mut body = user("p5@example.com");
+    body["password"] = json!(SECRET);
+    h.post("/Users", body).await.assert_error(500, None);
+    let l = h.get("/Users").await;
+    assert_eq!(l.body["totalResults"], 0, "{}", l.body);
+    // Without a password there is nothing to hash.
+    let r = h.post("/Users", user("p5@example.com")).await;
+    assert_eq!(r.status, 201, "{}", r.body);
 }

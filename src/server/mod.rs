@@ -243,9 +243,11 @@ pub enum Passwords {
     Keep,
     /// Replaced by `hash(cleartext)` before the store sees it, e.g. an Argon2 PHC string.
     /// A PUT or PATCH that does not set a new password keeps the stored hash as it is.
-    /// The stored hash is validated like any string on later writes, so keep a
-    /// [`Policy`] length cap on `password` above the hash's length.
-    Hash(Arc<dyn Fn(&str) -> String + Send + Sync>),
+    /// When the hash fails, the request answers that error and nothing is written (return
+    /// [`Error::internal`] and log the cause yourself). The stored hash is validated like
+    /// any string on later writes, so keep a [`Policy`] length cap on `password` above the
+    /// hash's length.
+    Hash(Arc<dyn Fn(&str) -> Result<String, Error> + Send + Sync>),
 }
 
 impl fmt::Debug for Passwords {

@@ -128,7 +128,7 @@ pub(crate) async fn create(
     let schemas = cx.user_schemas();
     let mut attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
     engine::validate(&attrs, &schemas, &cx.svc.policy)?;
-    seal_password(&cx.svc.passwords, &mut attrs, None);
+    seal_password(&cx.svc.passwords, &mut attrs, None)?;
     let new = NewResource {
         id: uuid::Uuid::new_v4().to_string(),
         attributes: attrs,
@@ -173,7 +173,11 @@ const PASSWORD: &str = "password";
 
 /// Applies the service's [`Passwords`] to attributes about to be written. `stored` is the
 /// password the store holds now: a value equal to it is not hashed again.
-fn seal_password(passwords: &Passwords, attrs: &mut Map<String, Value>, stored: Option<&Value>) {
+fn seal_password(
+    passwords: &Passwords,
+    attrs: &mut Map<String, Value>,
+    stored: Option<&Value>,
+) -> Result<(), Error> {
     match passwords {
         Passwords::Discard => {
             attrs.remove(PASSWORD);
@@ -181,12 +185,13 @@ fn seal_password(passwords: &Passwords, attrs: &mut Map<String, Value>, stored: 
         Passwords::Keep => {}
         Passwords::Hash(hash) => {
             let hashed = match attrs.get(PASSWORD) {
-                Some(Value::String(clear)) if stored != attrs.get(PASSWORD) => hash(clear),
-                _ => return,
+                Some(Value::String(clear)) if stored != attrs.get(PASSWORD) => hash(clear)?,
+                _ => return Ok(()),
             };
             attrs.insert(PASSWORD.to_owned(), Value::String(hashed));
         }
     }
+    Ok(())
 }
 
 /// `PUT /Users/{id}`: full replacement; never creates.
@@ -210,7 +215,7 @@ pub(crate) async fn replace(
             &cx.svc.passwords,
             &mut next,
             current.attributes.get(PASSWORD),
-        );
+        )?;
         let written = cx
             .svc
             .users
@@ -255,7 +260,7 @@ pub(crate) async fn patch(
             &cx.svc.passwords,
             &mut current.attributes,
             stored_password.as_ref(),
-        );
+        )?;
         let written = cx
             .svc
             .users
