@@ -247,8 +247,11 @@ pub enum Passwords {
     /// [`Error::internal`] and log the cause yourself). The stored hash is validated like
     /// any string on later writes, so keep a [`Policy`] length cap on `password` above the
     /// hash's length.
-    Hash(Arc<dyn Fn(&str) -> Result<String, Error> + Send + Sync>),
+    Hash(PasswordHasher),
 }
+
+/// A password hash for [`Passwords::Hash`]: cleartext in, the string to store out.
+pub type PasswordHasher = Arc<dyn Fn(&str) -> Result<String, Error> + Send + Sync>;
 
 impl fmt::Debug for Passwords {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
