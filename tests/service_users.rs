@@ -36,6 +36,60 @@ async fn public_url_drives_locations() {
     assert_eq!(r.body["meta"]["location"], json!(loc));
 }
 
+/// Behind a TLS-terminating proxy without `public_url`, locations take the scheme the
+/// proxy reports; anything but `http`/`https` is ignored.
+#[tokio::test]
+async fn forwarded_proto_sets_the_location_scheme() {
+    let h = Harness::new().await;
+    let auth = format!("Bearer {}", h.token_a);
+    let ct = ("content-type", "application/scim+json");
+    let body = |n: &str| serde_json::to_vec(&user(n)).unwrap();
+    let cases: [(&[(&str, &str)], &str); 6] = [
+        (&[], "http"),
+        (&[("x-forwarded-proto", "https")], "https"),
+        (&[("x-forwarded-proto", "HTTPS, http")], "https"),
+        (
+            &[("forwarded", "for=192.0.2.60;proto=https;by=203.0.113.43")],
+            "https",
+        ),
+        (&[("x-forwarded-proto", "javascript")], "http"),
+        (&[("x-forwarded-proto", "https://evil.example")], "http"),
+    ];
+    for (i, (extra, scheme)) in cases.into_iter().enumerate() {
+        let mut headers = vec![("authorization", auth.as_str()), ct];
+        headers.extend_from_slice(extra);
+        let r = h
+            .raw(
+                Method::POST,
+                "/Users",
+                &headers,
+                body(&format!("u{i}@example.com")),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let loc = format!("{scheme}://{HOST}{BASE}/Users/{}", r.id());
+        assert_eq!(r.header("location"), Some(loc.as_str()), "{extra:?}");
+        assert_eq!(r.body["meta"]["location"], json!(loc), "{extra:?}");
+    }
+    // An absolute request URI (HTTP/2 `:scheme`) wins over the header.
+    let r = h
+        .raw(
+            Method::GET,
+            &format!("https://{HOST}{BASE}/ServiceProviderConfig"),
+            &[
+                ("authorization", auth.as_str()),
+                ("x-forwarded-proto", "http"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.body["meta"]["location"],
+        json!(format!("https://{HOST}{BASE}/ServiceProviderConfig"))
+    );
+}
+
 #[tokio::test]
 async fn client_read_only_values_are_ignored_and_password_never_returned() {
     let h = Harness::new().await;

@@ -40,7 +40,7 @@ impl<'a> Ctx<'a> {
                     .filter(|h| valid_host(h))
                     .or_else(|| req.uri().authority().map(|a| a.as_str()));
                 match host {
-                    Some(h) => format!("http://{h}{}", svc.base_path),
+                    Some(h) => format!("{}://{h}{}", scheme(req), svc.base_path),
                     None => svc.base_path.clone(),
                 }
             }
@@ -87,6 +87,42 @@ fn valid_host(h: &str) -> bool {
         && h.bytes().all(|b| {
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')
         })
+}
+
+/// The scheme clients used: the request URI's own (HTTP/2, absolute-form requests), else
+/// what a TLS-terminating proxy reports in `X-Forwarded-Proto` or `Forwarded: proto=`
+/// (RFC 7239), else `http`. Only `http` and `https` are taken, so a forged header can at
+/// most flip the scheme of the caller's own `meta.location` values.
+fn scheme(req: &Request<Bytes>) -> &'static str {
+    fn known(s: &str) -> Option<&'static str> {
+        let s = s.trim().trim_matches('"');
+        if s.eq_ignore_ascii_case("https") {
+            Some("https")
+        } else if s.eq_ignore_ascii_case("http") {
+            Some("http")
+        } else {
+            None
+        }
+    }
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            // The first hop is the client's: `X-Forwarded-Proto: https, http`.
+            .and_then(|v| v.split(',').next())
+    };
+    req.uri()
+        .scheme_str()
+        .and_then(known)
+        .or_else(|| header("x-forwarded-proto").and_then(known))
+        .or_else(|| {
+            header("forwarded")?
+                .split(';')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("proto"))
+                .and_then(|(_, v)| known(v))
+        })
+        .unwrap_or("http")
 }
 
 /// A store failure as a client-facing error; the cause of a 500/503 is logged, never sent.

@@ -548,7 +548,10 @@ impl ScimServiceBuilder {
 
     /// The absolute URL of the base path as clients see it, e.g.
     /// `https://app.example.com/scim/v2`, used for `meta.location` and `Location`. Without
-    /// it, `http://{Host}{base_path}` is used.
+    /// it, `{scheme}://{Host}{base_path}` is used, where the scheme is the request URI's own
+    /// (HTTP/2), else `X-Forwarded-Proto` or `Forwarded: proto=` from a TLS-terminating
+    /// proxy (`http` or `https` only), else `http`. Set it in production: the `Host` and
+    /// proxy headers are whatever the client sent.
     pub fn public_url(mut self, url: Option<String>) -> Self {
         self.public_url = url;
         self
