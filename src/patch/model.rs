@@ -236,15 +236,18 @@ fn read_operation(
         None | Some(Value::Null) => None,
         Some(v) => Some(v.clone()),
     };
-    let context = match &raw_path {
+    // Formatted only on error: parsing is on every PATCH's path.
+    let context = || match &raw_path {
         Some(p) => format!("{kind} '{p}'"),
         None => kind.to_string(),
     };
     if kind == PatchOpKind::Remove && path.is_none() {
-        return Err(Error::no_target("'remove' needs a 'path'").with_context(context));
+        return Err(Error::no_target("'remove' needs a 'path'").with_context(context()));
     }
     if kind != PatchOpKind::Remove && value.is_none() {
-        return Err(Error::invalid_value(format!("'{kind}' needs a 'value'")).with_context(context));
+        return Err(
+            Error::invalid_value(format!("'{kind}' needs a 'value'")).with_context(context())
+        );
     }
     Ok(PatchOperation {
         op: kind,
