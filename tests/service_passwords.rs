@@ -152,3 +152,24 @@ async fn a_failing_hash_fails_the_request_and_writes_nothing() {
     let r = h.post("/Users", user("p5@example.com")).await;
     assert_eq!(r.status, 201, "{}", r.body);
 }
+
+/// ServiceProviderConfig `changePassword.supported` tells the truth: a password sent is
+/// kept (hashed or as sent) only with `Hash` and `Keep`.
+#[tokio::test]
+async fn change_password_is_advertised_only_when_passwords_are_kept() {
+    for (passwords, supported) in [
+        (Passwords::Discard, false),
+        (Passwords::Keep, true),
+        (hasher(), true),
+    ] {
+        let name = format!("{passwords:?}");
+        let h = Harness::with(|b| b.passwords(passwords)).await;
+        let r = h.get("/ServiceProviderConfig").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            r.body["changePassword"]["supported"],
+            json!(supported),
+            "{name}"
+        );
+    }
+}

@@ -7,7 +7,7 @@
 //! | §2 attribute types and characteristics | all eight types; every characteristic modelled ([`crate::schema::AttributeDef`]) |
 //! | §3.1 common attributes `id`, `externalId`, `meta` | yes; `meta.version` is a weak ETag |
 //! | §4.1 User, §4.2 Group, §4.3 Enterprise User | built in, from the RFC's own §8.7.1 JSON with verified errata 5368, 8471, 8472 applied, plus `members.display` (erratum 6011) and `addresses.primary` |
-//! | §5 ServiceProviderConfig | derived from the configuration (patch, filter with `maxResults`, sort, etag: supported; bulk and changePassword: not) |
+//! | §5 ServiceProviderConfig | derived from the configuration (patch, filter with `maxResults`, sort, etag: supported; changePassword: supported when passwords are kept ([`crate::Passwords`] `Hash` or `Keep`); bulk: not) |
 //! | §6 ResourceType | User (with the Enterprise and any custom extension) and Group |
 //! | §7 Schema definitions | served per tenant, including custom attributes and the required-attribute policy |
 //! | Custom extension schemas | per tenant, registered at run time ([`crate::schema::SchemaRegistry`]) |

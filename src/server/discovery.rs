@@ -39,7 +39,8 @@ pub(crate) fn service_provider_config(
         supported: true,
         max_results: u64::try_from(cx.svc.limits.max_count).unwrap_or(u64::MAX),
     };
-    spc.change_password.supported = false;
+    // A password sent is kept (as a hash or as sent) only when the host chose to.
+    spc.change_password.supported = !matches!(cx.svc.passwords, super::Passwords::Discard);
     spc.sort.supported = true;
     spc.etag.supported = true;
     spc.authentication_schemes = vec![AuthenticationScheme::oauth_bearer_token()];
