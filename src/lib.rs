@@ -133,7 +133,10 @@ pub use patch::{GroupPatch, PatchLimits, PatchRequest};
 pub use path::{AttrPath, PatchPath};
 pub use resource::{Group, User};
 pub use schema::{Policy, ResourceType, SchemaSet, ServiceProviderConfig};
-pub use server::{Limits, Passwords, PatchResponse, ResourceKind, ScimService, ScimServiceBuilder};
+pub use server::{
+    Activation, Change, ChangeKind, Limits, Passwords, PatchResponse, ResourceKind, ScimService,
+    ScimServiceBuilder,
+};
 #[cfg(feature = "memory")]
 pub use store::memory::MemoryStore;
 #[cfg(feature = "postgres")]

@@ -19,6 +19,10 @@
 //!   [`crate::Passwords::Hash`] with a password hash (Argon2, ...) so that the store
 //!   only ever holds the hash (RFC 7643 §4.1.1), or [`crate::Passwords::Keep`] when its
 //!   store hashes them itself.
+//! - **Deprovisioning** only takes effect in your product if you act on it: a user the IdP
+//!   deactivates (`active: false`) or deletes may still hold sessions and API keys of
+//!   yours. [`crate::ScimServiceBuilder::on_change`] reports each such write
+//!   ([`crate::Activation::Deactivated`], [`crate::ChangeKind::Deleted`]) as it happens.
 //! - **Errors** never carry store internals: a store failure is a 500/503 with a generic
 //!   detail.
 //! - **Discovery endpoints** (`/Schemas`, `/ResourceTypes`, `/ServiceProviderConfig`)

@@ -11,12 +11,13 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use serde_json::{Map, Value};
 
+use super::change::{self, ChangeKind};
 use super::context::{store_failure, Ctx};
 use super::decode::{self, View};
 use super::engine::{MemberRefs, Shape};
 use super::etag::{self, IfMatch};
 use super::users::{write_attempt, WRITE_ATTEMPTS};
-use super::{encode, engine, PatchResponse};
+use super::{encode, engine, PatchResponse, ResourceKind};
 use crate::error::Error;
 use crate::schema::SchemaSet;
 use crate::store::{Member, MemberChange, NewResource, Resource, StoreError};
@@ -226,6 +227,15 @@ pub(crate) async fn create(
         .create(&cx.tenant, new)
         .await
         .map_err(store_failure)?;
+    let v = Some(created.version);
+    change::notify(
+        cx,
+        ResourceKind::Group,
+        &created.id,
+        ChangeKind::Created,
+        v,
+        None,
+    );
     respond(cx, req, &created, &schemas, StatusCode::CREATED)
 }
 
@@ -292,6 +302,8 @@ pub(crate) async fn replace(
             StoreError::NotFound => group_not_found(id),
             e => store_failure(e),
         })?;
+    let v = Some(res.version);
+    change::notify(cx, ResourceKind::Group, id, ChangeKind::Replaced, v, None);
     written(cx, req, res, &schemas).await
 }
 
@@ -445,6 +457,8 @@ pub(crate) async fn patch(
             .update(&cx.tenant, id, attributes, changes, expected)
             .await;
         if let Some(res) = write_attempt(outcome, &if_match, attempt, || group_not_found(id))? {
+            let v = Some(res.version);
+            change::notify(cx, ResourceKind::Group, id, ChangeKind::Patched, v, None);
             return match cx.svc.patch_groups {
                 PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
                 PatchResponse::Resource => written(cx, req, res, &schemas).await,
@@ -479,5 +493,6 @@ pub(crate) async fn delete(
         .remove_member_everywhere(&cx.tenant, id)
         .await
         .map_err(store_failure)?;
+    change::notify(cx, ResourceKind::Group, id, ChangeKind::Deleted, None, None);
     Ok(encode::no_content(None))
 }

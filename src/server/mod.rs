@@ -103,6 +103,7 @@
 //! Client mistakes map to their status and `scimType` (see [`crate::error`]); a store
 //! failure is 500 (or 503 when the store says it is unavailable) with a generic detail.
 
+mod change;
 mod context;
 mod decode;
 mod discovery;
@@ -134,6 +135,7 @@ use crate::store::{GroupStore, UserStore};
 
 #[cfg(feature = "tower")]
 pub use self::tower::ScimFuture;
+pub use change::{Activation, Change, ChangeKind};
 use context::Ctx;
 use router::Route;
 
@@ -286,6 +288,7 @@ struct Inner {
     patch_users: PatchResponse,
     patch_groups: PatchResponse,
     passwords: Passwords,
+    on_change: change::Hook,
     next_request_id: AtomicU64,
 }
 
@@ -490,6 +493,7 @@ pub struct ScimServiceBuilder {
     patch_users: Option<PatchResponse>,
     patch_groups: Option<PatchResponse>,
     passwords: Passwords,
+    on_change: change::Hook,
 }
 
 impl fmt::Debug for ScimServiceBuilder {
@@ -579,6 +583,43 @@ impl ScimServiceBuilder {
         self
     }
 
+    /// Calls `hook` after every write the store accepted, before the response is sent:
+    /// each create, replace, PATCH that changed something, and delete of a user or group,
+    /// with the tenant, the id and, for users, whether `active` flipped (see [`Change`]).
+    /// Use it to end a deactivated user's sessions or to sync your own tables.
+    ///
+    /// The hook runs on the request's task: keep it quick and hand slow work (network,
+    /// database) to a queue or a spawned task. A write whose response then fails (e.g. the
+    /// connection drops) has still happened and is still reported. A panic in the hook is
+    /// contained: the client gets its answer, and the `tracing` feature logs it.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use scimitar::{Activation, Change, ScimService};
+    /// # use scimitar::{auth::{MemoryTokenStore, TenantTokens}, MemoryStore};
+    /// # let store = Arc::new(MemoryStore::new());
+    /// # let tokens = Arc::new(TenantTokens::new(MemoryTokenStore::new()));
+    ///
+    /// let deactivated = Arc::new(Mutex::new(Vec::<String>::new()));
+    /// let seen = deactivated.clone();
+    /// let service = ScimService::builder()
+    ///     .users(store.clone())
+    ///     .tokens(tokens)
+    ///     .on_change(move |c: &Change| {
+    ///         if c.activation == Some(Activation::Deactivated) {
+    ///             // e.g. queue "end all sessions of user c.id in organization c.tenant"
+    ///             seen.lock().unwrap_or_else(|e| e.into_inner()).push(c.id.clone());
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// # let _ = service;
+    /// # Ok::<(), scimitar::Error>(())
+    /// ```
+    pub fn on_change(mut self, hook: impl Fn(&Change) + Send + Sync + 'static) -> Self {
+        self.on_change = change::Hook(Some(Arc::new(hook)));
+        self
+    }
+
     /// The service.
     ///
     /// # Errors
@@ -622,6 +663,7 @@ impl ScimServiceBuilder {
                 patch_users: self.patch_users.unwrap_or(PatchResponse::Resource),
                 patch_groups: self.patch_groups.unwrap_or(PatchResponse::NoContent),
                 passwords: self.passwords,
+                on_change: self.on_change,
                 next_request_id: AtomicU64::new(1),
             }),
         })

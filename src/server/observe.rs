@@ -112,3 +112,18 @@ pub(crate) fn log_store_failure(e: &crate::store::StoreError) {
 /// Logs the cause of a store failure (nothing without the `tracing` feature).
 #[cfg(not(feature = "tracing"))]
 pub(crate) fn log_store_failure(_e: &crate::store::StoreError) {}
+
+/// Logs a change hook that panicked (the write stands; the client still gets its answer).
+#[cfg(feature = "tracing")]
+pub(crate) fn log_hook_panic(change: &super::Change) {
+    tracing::error!(
+        tenant = %change.tenant,
+        id = %change.id,
+        kind = ?change.kind,
+        "the on_change hook panicked"
+    );
+}
+
+/// Logs a change hook that panicked (nothing without the `tracing` feature).
+#[cfg(not(feature = "tracing"))]
+pub(crate) fn log_hook_panic(_change: &super::Change) {}

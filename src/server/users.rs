@@ -4,11 +4,12 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use serde_json::{json, Map, Value};
 
+use super::change::{self, activation, is_active, ChangeKind};
 use super::context::{store_failure, Ctx};
 use super::decode::{self, View};
 use super::engine::{MemberRefs, Shape};
 use super::etag::{self, IfMatch};
-use super::{encode, engine, Passwords, PatchResponse};
+use super::{encode, engine, Passwords, PatchResponse, ResourceKind};
 use crate::error::Error;
 use crate::schema::{Mutability, SchemaSet};
 use crate::store::{NewResource, Resource, StoreError};
@@ -139,6 +140,14 @@ pub(crate) async fn create(
         .create(&cx.tenant, new)
         .await
         .map_err(store_failure)?;
+    change::notify(
+        cx,
+        ResourceKind::User,
+        &created.id,
+        ChangeKind::Created,
+        Some(created.version),
+        None,
+    );
     respond(cx, req, created, &schemas, StatusCode::CREATED).await
 }
 
@@ -216,12 +225,15 @@ pub(crate) async fn replace(
             &mut next,
             current.attributes.get(PASSWORD),
         )?;
+        let flipped = activation(is_active(&current.attributes), is_active(&next));
         let written = cx
             .svc
             .users
             .replace(&cx.tenant, id, next, Some(current.version))
             .await;
         if let Some(res) = write_attempt(written, &if_match, attempt, || user_not_found(id))? {
+            let v = Some(res.version);
+            change::notify(cx, ResourceKind::User, id, ChangeKind::Replaced, v, flipped);
             return respond(cx, req, res, &schemas, StatusCode::OK).await;
         }
     }
@@ -242,6 +254,7 @@ pub(crate) async fn patch(
         let mut current = load(cx, id).await?;
         if_match.check(current.version)?;
         let stored_password = current.attributes.get(PASSWORD).cloned();
+        let was_active = is_active(&current.attributes);
         // In place on the loaded copy (no clone); validated as a PUT body would be.
         let changed = engine::apply_patch_in_place(
             &patch,
@@ -261,12 +274,15 @@ pub(crate) async fn patch(
             &mut current.attributes,
             stored_password.as_ref(),
         )?;
+        let flipped = activation(was_active, is_active(&current.attributes));
         let written = cx
             .svc
             .users
             .replace(&cx.tenant, id, current.attributes, Some(current.version))
             .await;
         if let Some(res) = write_attempt(written, &if_match, attempt, || user_not_found(id))? {
+            let v = Some(res.version);
+            change::notify(cx, ResourceKind::User, id, ChangeKind::Patched, v, flipped);
             return patched(cx, req, res, &schemas).await;
         }
     }
@@ -310,6 +326,7 @@ pub(crate) async fn delete(
             .await
             .map_err(store_failure)?;
     }
+    change::notify(cx, ResourceKind::User, id, ChangeKind::Deleted, None, None);
     Ok(encode::no_content(None))
 }
 
