@@ -173,6 +173,18 @@ pub fn build(
         .policy(policy)
         .base_path(SCIM_BASE_PATH)
         .public_url(public_url)
+        // What a product would act on (end a deactivated user's sessions, ...); here it is
+        // logged, so you can watch your IdP provision (RUST_LOG=warn silences it).
+        .on_change(|c| {
+            tracing::info!(
+                tenant = %c.tenant,
+                resource = ?c.resource,
+                id = %c.id,
+                change = ?c.kind,
+                activation = ?c.activation,
+                "provisioned"
+            );
+        })
         .build()
 }
 
