@@ -68,6 +68,29 @@ async fn registered_tokens_are_hashed_too() {
     assert_eq!(tokens.store().records()[0].hash, TokenHash::of(plaintext));
 }
 
+/// A registered token may be low-entropy (an operator's `--tenant acme=...`): any part of
+/// its hash in a log line would let whoever reads the log confirm guesses offline, the
+/// reason `TokenId` is not derived from the hash. `Debug` must show none of it.
+#[tokio::test]
+async fn debug_output_shows_no_part_of_a_token_hash() {
+    let tokens = tenancy();
+    let plaintext = "acme-provisioning-2024";
+    tokens.register(&acme(), plaintext).await.unwrap();
+    let hash = TokenHash::of(plaintext);
+    let hex = hash.to_hex();
+    let records = tokens.store().records();
+    let dump = format!(
+        "{hash:?} {hash:#?} {:?} {records:?} {records:#?} {tokens:?}",
+        tokens.store()
+    );
+    // Eight consecutive hex digits (32 bits) were shown; any window of them is too many.
+    for start in 0..=hex.len() - 8 {
+        let window = &hex[start..start + 8];
+        assert!(!dump.contains(window), "hash digits {window} in {dump}");
+    }
+    assert!(format!("{hash:?}").contains("redacted"));
+}
+
 // --- admin flow -----------------------------------------------------------------------
 
 #[tokio::test]
