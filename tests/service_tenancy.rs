@@ -157,3 +157,26 @@ async fn custom_attributes_are_per_tenant() {
     assert_eq!(r.status, 201, "{}", r.body);
     assert!(r.body.get(urn).is_none());
 }
+
+/// The `X-Request-Id` every response carries must not let one tenant count another's
+/// requests: with a service-wide counter, the gap between two of A's ids was the number of
+/// requests everyone else made in between.
+#[tokio::test]
+async fn request_ids_do_not_count_other_tenants_requests() {
+    let h = Harness::new().await;
+    let b = h.token_b.clone();
+    let id = |r: &Resp| r.header("x-request-id").unwrap().to_owned();
+    let first = id(&h.get("/Users").await);
+    let second = id(&h.get("/Users").await);
+    for _ in 0..5 {
+        h.call_as(&b, Method::GET, "/Users", None).await;
+    }
+    let third = id(&h.get("/Users").await);
+    let gap = |x: &str, y: &str| match (x.parse::<u64>(), y.parse::<u64>()) {
+        (Ok(x), Ok(y)) => Some(y.wrapping_sub(x)),
+        _ => None,
+    };
+    assert_ne!(gap(&first, &second), Some(1), "{first} then {second}");
+    assert_ne!(gap(&second, &third), Some(6), "{second} then {third}");
+    assert!(first != second && second != third && first != third);
+}
