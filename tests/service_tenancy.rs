@@ -180,3 +180,58 @@ async fn request_ids_do_not_count_other_tenants_requests() {
     assert_ne!(gap(&second, &third), Some(6), "{second} then {third}");
     assert!(first != second && second != third && first != third);
 }
+
+/// Every tenant reads the same URLs (`/Users`, `/Users?filter=...`); only the bearer token
+/// tells them apart. A shared cache keyed on the URL (a CDN told to "cache everything")
+/// would hand one tenant's users to another, so no SCIM response may be stored.
+#[tokio::test]
+async fn no_response_may_be_cached() {
+    let h = Harness::new().await;
+    let uid = h.create_user("cache@a.example").await;
+    let user = format!("/Users/{uid}");
+    let mut responses = vec![
+        (
+            "create",
+            h.post("/Users", service_support::user("c2@a.example"))
+                .await,
+        ),
+        ("get", h.get(&user).await),
+        ("list", h.get("/Users?filter=userName+pr").await),
+        ("search", h.post("/.search", search(json!({}))).await),
+        ("schemas", h.get("/Schemas").await),
+        ("config", h.get("/ServiceProviderConfig").await),
+        ("not found", h.get("/Users/nope").await),
+        (
+            "unauthenticated",
+            h.raw(Method::GET, "/Users", &[], "").await,
+        ),
+    ];
+    let auth = format!("Bearer {}", h.token_a);
+    responses.push((
+        "not modified",
+        h.raw(
+            Method::GET,
+            &user,
+            &[("authorization", &auth), ("if-none-match", "*")],
+            "",
+        )
+        .await,
+    ));
+    for (what, r) in &responses {
+        assert_eq!(
+            r.header("cache-control"),
+            Some("no-store"),
+            "{what}: {}",
+            r.body
+        );
+    }
+    // Hosts answering before the service (e.g. a 413) render the same way.
+    let e = scimitar::Error::new(scimitar::ErrorKind::PayloadTooLarge, "too large");
+    let r = e.to_response();
+    assert_eq!(
+        r.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+}

@@ -72,6 +72,8 @@
 //!   default is 200 for Users and 204 for Groups, which Entra ID prefers).
 //! - `If-Match` on PUT/PATCH/DELETE: 412 on mismatch (`*` matches any version);
 //!   `If-None-Match` on GET by id: 304 with an empty body when unchanged.
+//! - Every response carries `Cache-Control: no-store`: all tenants read the same URLs and
+//!   only the bearer token tells them apart, so no cache may keep an answer.
 //! - Every response carries an `X-Request-Id` header, also used in logs, so an operator can
 //!   match a client's generic 500 to its logged cause. It is a random-looking 64-bit number
 //!   (a keyed hash of a per-service counter), so that it does not tell a tenant how many
