@@ -61,9 +61,21 @@ impl std::fmt::Debug for App {
 }
 
 /// What to tell the operator once the server listens.
-#[derive(Debug)]
+///
+/// It may hold a generated token, so its `Debug` shows only its length.
 pub struct Startup {
     text: String,
+}
+
+impl std::fmt::Debug for Startup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Startup")
+            .field(
+                "text",
+                &format_args!("<{} bytes, may hold a token>", self.text.len()),
+            )
+            .finish()
+    }
 }
 
 impl Startup {
@@ -326,6 +338,17 @@ mod tests {
             scim_url(Some("https://a.example.com/scim/v2/"), local),
             "https://a.example.com/scim/v2"
         );
+    }
+
+    #[test]
+    fn startup_debug_hides_the_token_it_holds() {
+        let token = "scim_generatedtokengeneratedtokengeneratedtoken234567";
+        let startup = Startup {
+            text: format!("SCIM base URL: http://x/scim/v2\n  Bearer token:  {token}\n"),
+        };
+        assert!(startup.text().contains(token));
+        let dbg = format!("{startup:?} {startup:#?}");
+        assert!(!dbg.contains(token), "{dbg}");
     }
 
     #[test]
