@@ -127,17 +127,38 @@ impl App {
                 issued.secret()
             ));
         } else {
+            let mut others = Vec::new();
             for (name, token) in &args.tenants {
+                let tenant = TenantId::new(name);
                 tokens
-                    .register(&TenantId::new(name), token)
+                    .register(&tenant, token)
                     .await
                     .map_err(|e| e.with_context(format!("--tenant {name}")))?;
+                // `--tenant` never revokes: a token from an earlier `--tenant` (or the admin
+                // API) stays valid in a database, so changing the flag does not revoke it.
+                let live = tokens.status(&tenant).await?.tokens.len();
+                if live > 1 {
+                    others.push((name, live - 1));
+                }
             }
             let names: Vec<&str> = args.tenants.iter().map(|(n, _)| n.as_str()).collect();
             text.push_str(&format!(
                 "\nSCIM base URL: {scim_url}\nSCIM is enabled for: {} (tokens from --tenant)\n",
                 names.join(", ")
             ));
+            for (name, n) in others {
+                let (s, it) = if n == 1 {
+                    ("", "it keeps")
+                } else {
+                    ("s", "they keep")
+                };
+                text.push_str(&format!(
+                    "Organization '{name}' has {n} other live token{s} besides its --tenant token \
+                     (from an earlier --tenant or the admin API): {it} working until you \
+                     revoke {} with the admin API (GET /admin/tenants/{name}/scim lists them).\n",
+                    if n == 1 { "it" } else { "them" }
+                ));
+            }
         }
         if !args.require.is_empty() {
             text.push_str(&format!(
