@@ -3,14 +3,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::collections::HashSet;
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
 
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use scimitar::auth::{
     authenticate, bearer_from_header, bearer_from_headers, parse_bearer, unauthorized, BearerToken,
-    MemoryTokenStore, TenantTokens, TokenHash, TokenId, TokenVerifier, MIN_REGISTERED_TOKEN_LEN,
-    TOKEN_PREFIX, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE,
+    MemoryTokenStore, TenantTokens, TokenHash, TokenId, TokenRecord, TokenStore, TokenVerifier,
+    MIN_REGISTERED_TOKEN_LEN, TOKEN_PREFIX, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE,
 };
 use scimitar::{ErrorKind, TenantId};
 use sha2::{Digest, Sha256};
@@ -66,6 +67,29 @@ async fn registered_tokens_are_hashed_too() {
     let dump = format!("{:?}", tokens.store());
     assert!(!dump.contains(plaintext));
     assert_eq!(tokens.store().records()[0].hash, TokenHash::of(plaintext));
+}
+
+/// A registered token may be low-entropy (an operator's `--tenant acme=...`): any part of
+/// its hash in a log line would let whoever reads the log confirm guesses offline, the
+/// reason `TokenId` is not derived from the hash. `Debug` must show none of it.
+#[tokio::test]
+async fn debug_output_shows_no_part_of_a_token_hash() {
+    let tokens = tenancy();
+    let plaintext = "acme-provisioning-2024";
+    tokens.register(&acme(), plaintext).await.unwrap();
+    let hash = TokenHash::of(plaintext);
+    let hex = hash.to_hex();
+    let records = tokens.store().records();
+    let dump = format!(
+        "{hash:?} {hash:#?} {:?} {records:?} {records:#?} {tokens:?}",
+        tokens.store()
+    );
+    // Eight consecutive hex digits (32 bits) were shown; any window of them is too many.
+    for start in 0..=hex.len() - 8 {
+        let window = &hex[start..start + 8];
+        assert!(!dump.contains(window), "hash digits {window} in {dump}");
+    }
+    assert!(format!("{hash:?}").contains("redacted"));
 }
 
 // --- admin flow -----------------------------------------------------------------------
@@ -151,6 +175,77 @@ async fn disable_makes_every_token_401() {
     assert!(!status.enabled);
     assert!(status.tokens.is_empty());
     assert_eq!(tokens.disable(&acme()).await.unwrap(), 0);
+}
+
+/// A token store that lets a concurrent admin action land at the worst moment, once:
+/// `disable` between `rotate`'s check and its insert, or a `rotate`'s insert that commits
+/// after `disable`'s delete (what a database's snapshot allows).
+#[derive(Default)]
+struct Racing {
+    inner: MemoryTokenStore,
+    disable_before_next_insert: std::sync::atomic::AtomicBool,
+    insert_after_next_revoke_all: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl TokenStore for Racing {
+    async fn insert(&self, record: TokenRecord) -> Result<(), scimitar::Error> {
+        if self.disable_before_next_insert.swap(false, SeqCst) {
+            self.inner.revoke_all(&record.tenant).await?;
+        }
+        self.inner.insert(record).await
+    }
+    async fn find_by_hash(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, scimitar::Error> {
+        self.inner.find_by_hash(hash).await
+    }
+    async fn list(&self, tenant: &TenantId) -> Result<Vec<TokenRecord>, scimitar::Error> {
+        self.inner.list(tenant).await
+    }
+    async fn revoke(&self, tenant: &TenantId, id: &TokenId) -> Result<bool, scimitar::Error> {
+        self.inner.revoke(tenant, id).await
+    }
+    async fn revoke_all(&self, tenant: &TenantId) -> Result<usize, scimitar::Error> {
+        let n = self.inner.revoke_all(tenant).await?;
+        if self.insert_after_next_revoke_all.swap(false, SeqCst) {
+            let late = BearerToken::generate().unwrap();
+            self.inner
+                .insert(TokenRecord {
+                    tenant: tenant.clone(),
+                    id: TokenId::generate().unwrap(),
+                    hash: late.hash(),
+                    created: time::OffsetDateTime::now_utc(),
+                })
+                .await?;
+        }
+        Ok(n)
+    }
+}
+
+/// "Disable" is the incident-response button: once it has returned, no token of the
+/// tenant may be live, even if an admin rotated at the same moment.
+#[tokio::test]
+async fn a_rotate_racing_a_disable_does_not_re_enable_the_tenant() {
+    let tokens = TenantTokens::new(Racing::default());
+    tokens.enable(&acme()).await.unwrap();
+    tokens
+        .store()
+        .disable_before_next_insert
+        .store(true, SeqCst);
+    let err = tokens.rotate(&acme()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(!tokens.status(&acme()).await.unwrap().enabled);
+}
+
+#[tokio::test]
+async fn disable_leaves_no_token_a_racing_rotate_inserted() {
+    let tokens = TenantTokens::new(Racing::default());
+    tokens.enable(&acme()).await.unwrap();
+    tokens
+        .store()
+        .insert_after_next_revoke_all
+        .store(true, SeqCst);
+    tokens.disable(&acme()).await.unwrap();
+    assert!(!tokens.status(&acme()).await.unwrap().enabled);
 }
 
 #[tokio::test]

@@ -173,3 +173,64 @@ async fn change_password_is_advertised_only_when_passwords_are_kept() {
         );
     }
 }
+
+/// A refused password is never echoed: not in the error body, whatever is wrong with it
+/// (too long for the policy, the wrong type, an invalid PATCH around it), and not with the
+/// other password modes either.
+#[tokio::test]
+async fn a_refused_password_is_never_echoed() {
+    const REFUSED: &str = "Echo-me-n0t-0123456789";
+    let policy = scimitar::Policy::default()
+        .max_length_of("password", 8)
+        .unwrap();
+    for passwords in [Passwords::Discard, Passwords::Keep, hasher()] {
+        let h = Harness::with(|b| b.policy(policy.clone()).passwords(passwords)).await;
+        let id = h.create_user("echo@example.com").await;
+        let user_path = format!("/Users/{id}");
+        let mut long = user("echo2@example.com");
+        long["password"] = json!(REFUSED);
+        let mut nested = user("echo3@example.com");
+        nested["password"] = json!({"value": REFUSED});
+        let mut listed = user("echo4@example.com");
+        listed["password"] = json!([REFUSED]);
+        let mut put = user("echo@example.com");
+        put["password"] = json!(REFUSED);
+        let answers = [
+            h.post("/Users", long).await,
+            h.post("/Users", nested).await,
+            h.post("/Users", listed).await,
+            h.put(&user_path, put).await,
+            h.patch(
+                &user_path,
+                patch_op(json!([{"op": "replace", "path": "password", "value": REFUSED}])),
+            )
+            .await,
+            h.patch(
+                &user_path,
+                patch_op(json!([{"op": "replace", "value": {"password": REFUSED}}])),
+            )
+            .await,
+            h.patch(
+                &user_path,
+                patch_op(json!([{"op": "add", "path": "password", "value": [REFUSED]}])),
+            )
+            .await,
+            h.patch(
+                &user_path,
+                patch_op(json!([
+                    {"op": "replace", "path": "password", "value": REFUSED},
+                    {"op": "bogus", "path": "displayName", "value": "x"}
+                ])),
+            )
+            .await,
+        ];
+        for (i, r) in answers.iter().enumerate() {
+            assert_eq!(r.status, 400, "case {i}: {}", r.body);
+            assert!(
+                !String::from_utf8_lossy(&r.raw).contains(REFUSED),
+                "case {i}: {}",
+                r.body
+            );
+        }
+    }
+}

@@ -36,7 +36,7 @@
 //!   case-insensitive text) can never admit another token. Scanning all tokens with
 //!   constant-time comparisons would add cost per tenant and no protection.
 //! - **Never printed.** [`BearerToken`] and [`IssuedToken`] redact their `Debug` and have no
-//!   `Display`; errors never echo the credential; [`TokenHash`] prints only a short prefix.
+//!   `Display`; errors never echo the credential; [`TokenHash`] prints none of the digest.
 //!   Ids ([`TokenId`]) are random and safe to log.
 //! - **Unknown and malformed look the same.** Missing header, another scheme, a malformed,
 //!   unknown, revoked or disabled token: all are the same [`unauthorized`] error. A store

@@ -13,6 +13,9 @@ use super::{
     TokenStore, TokenVerifier,
 };
 
+/// How often [`TenantTokens::disable`] deletes again when a racing rotation inserted a token.
+const DISABLE_ATTEMPTS: usize = 8;
+
 /// The shortest plaintext [`TenantTokens::register`] accepts.
 pub const MIN_REGISTERED_TOKEN_LEN: usize = 16;
 
@@ -72,15 +75,28 @@ impl<S: TokenStore> TenantTokens<S> {
     /// keep working until [revoked](Self::revoke), so the identity provider can be switched
     /// over without downtime.
     ///
-    /// Fails with 409 if SCIM is not enabled for the tenant.
+    /// Fails with 409 if SCIM is not enabled for the tenant, also when a concurrent
+    /// [`disable`](Self::disable) lands while the token is being issued: a rotation never
+    /// re-enables a tenant that was just disabled.
     pub async fn rotate(&self, tenant: &TenantId) -> Result<IssuedToken, Error> {
-        if self.store.list(tenant).await?.is_empty() {
-            return Err(Error::new(
+        let not_enabled = || {
+            Error::new(
                 ErrorKind::Conflict,
                 "SCIM is not enabled for this tenant; enable it first",
-            ));
+            )
+        };
+        if self.store.list(tenant).await?.is_empty() {
+            return Err(not_enabled());
         }
-        self.issue(tenant).await
+        let issued = self.issue(tenant).await?;
+        // A `disable` between the check above and the insert would be undone by the new
+        // token: keep it only if one of the tokens it joins is still live.
+        let live = self.store.list(tenant).await?;
+        if !live.iter().any(|r| r.id != issued.id) {
+            self.store.revoke(tenant, &issued.id).await?;
+            return Err(not_enabled());
+        }
+        Ok(issued)
     }
 
     /// Revokes one token of `tenant`; requests with it answer 401 from now on.
@@ -99,8 +115,23 @@ impl<S: TokenStore> TenantTokens<S> {
     /// Disables SCIM for `tenant`: every one of its tokens is revoked, so every request
     /// answers 401 until it is enabled again (with a new token). Returns how many tokens
     /// were revoked; disabling a disabled tenant is not an error.
+    ///
+    /// It returns only once the store lists no token for the tenant: a token a concurrent
+    /// [`rotate`](Self::rotate) inserted while the delete ran (a database delete does not
+    /// see rows committed after it started) is revoked too; with `rotate`'s own re-check,
+    /// no rotation racing a disable survives it. Fails with 503 if tokens keep appearing.
     pub async fn disable(&self, tenant: &TenantId) -> Result<usize, Error> {
-        self.store.revoke_all(tenant).await
+        let mut revoked = 0;
+        for _ in 0..DISABLE_ATTEMPTS {
+            revoked += self.store.revoke_all(tenant).await?;
+            if self.store.list(tenant).await?.is_empty() {
+                return Ok(revoked);
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Unavailable,
+            "tokens kept being issued for this tenant while disabling it; try again",
+        ))
     }
 
     /// Whether SCIM is enabled for `tenant`, and its tokens' ids and creation times (oldest

@@ -90,7 +90,8 @@ impl fmt::Debug for BearerToken {
 /// (Tokens a host [registers](crate::auth::TenantTokens::register) from its own config may
 /// have less entropy; prefer generated ones.)
 ///
-/// Equality is constant time. The `Debug` output shows only a short prefix of the digest.
+/// Equality is constant time. The `Debug` output shows none of the digest (use
+/// [`TokenId`] to tell tokens apart in logs).
 #[derive(Clone, Copy)]
 pub struct TokenHash([u8; 32]);
 
@@ -163,10 +164,11 @@ impl Hash for TokenHash {
     }
 }
 
+// No digit of the digest: a registered token may be low-entropy, and even a short prefix
+// of its hash in a log would let a reader confirm guesses offline (see `TokenId`).
 impl fmt::Debug for TokenHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hex = self.to_hex();
-        write!(f, "TokenHash({}…)", hex.get(..8).unwrap_or_default())
+        f.write_str("TokenHash(<redacted>)")
     }
 }
 
@@ -371,9 +373,9 @@ mod tests {
     }
 
     #[test]
-    fn hash_debug_is_short() {
+    fn hash_debug_is_redacted() {
         let h = TokenHash::of("abc");
-        assert_eq!(format!("{h:?}"), "TokenHash(ba7816bf…)");
+        assert_eq!(format!("{h:?}"), "TokenHash(<redacted>)");
     }
 
     #[test]

@@ -6,8 +6,16 @@
 //! - **Tokens** ([`crate::auth`]) are 256 random bits from the operating system with a
 //!   `scim_` prefix, shown once, stored only as SHA-256 hashes, compared in constant time,
 //!   rotatable (the old token stays valid until revoked) and revocable; disabling SCIM for
-//!   an organization revokes all its tokens. Tokens never appear in `Debug` output, logs or
-//!   error bodies.
+//!   an organization revokes all its tokens, also one a concurrent rotation was issuing.
+//!   Tokens never appear in `Debug` output, logs or error bodies, nor does any digit of
+//!   their hashes. Every failed credential (missing, malformed, unknown, revoked, of a
+//!   disabled organization) gets the same 401, `WWW-Authenticate: Bearer realm="SCIM"`.
+//! - **Responses** carry `Cache-Control: no-store` (all organizations share the same URLs;
+//!   only the token tells them apart, so no cache may keep an answer), and an
+//!   `X-Request-Id` that is a keyed hash of the request counter, so it does not tell an
+//!   organization how many requests the others make. Another organization's resource ids
+//!   answer exactly like ids that exist nowhere (404, whatever `If-Match` or
+//!   `If-None-Match` comes with them; `invalidValue` as a group member).
 //! - **Untrusted input** is bounded (see the crate docs' "Untrusted input" section) and
 //!   parsed without panics: no `unwrap`, `expect` or slice indexing on request data
 //!   (enforced by Clippy lints), filter nesting checked while parsing so no input can

@@ -1,7 +1,7 @@
 //! Responses: `application/scim+json` bodies, ETag/Location headers, error bodies.
 
 use bytes::Bytes;
-use http::header::{HeaderValue, CONTENT_TYPE, ETAG, LOCATION, WWW_AUTHENTICATE};
+use http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, LOCATION, WWW_AUTHENTICATE};
 use http::{Response, StatusCode};
 use serde_json::Value;
 
@@ -72,6 +72,7 @@ pub(crate) fn not_modified(version: u64) -> Response<Bytes> {
 
 pub(crate) fn error_response(e: &Error) -> Response<Bytes> {
     let mut resp = bytes_response(e.status(), e.to_body());
+    no_store(&mut resp);
     if e.kind() == ErrorKind::Unauthorized {
         resp.headers_mut().insert(
             WWW_AUTHENTICATE,
@@ -86,8 +87,17 @@ pub(crate) fn error(e: &Error, request_id: u64) -> Response<Bytes> {
     finish(error_response(e), request_id)
 }
 
+/// `Cache-Control: no-store`. Every tenant reads the same URLs and only the bearer token
+/// tells them apart, so a shared cache keyed on the URL (a CDN set to cache everything)
+/// would serve one tenant's data to another; and the bodies are personal data anyway.
+fn no_store(resp: &mut Response<Bytes>) {
+    resp.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
 /// Adds the headers every response carries.
 pub(crate) fn finish(mut resp: Response<Bytes>, request_id: u64) -> Response<Bytes> {
+    no_store(&mut resp);
     resp.headers_mut()
         .insert(REQUEST_ID, HeaderValue::from(request_id));
     resp

@@ -72,8 +72,12 @@
 //!   default is 200 for Users and 204 for Groups, which Entra ID prefers).
 //! - `If-Match` on PUT/PATCH/DELETE: 412 on mismatch (`*` matches any version);
 //!   `If-None-Match` on GET by id: 304 with an empty body when unchanged.
-//! - Every response carries an `X-Request-Id` header (a per-service counter), also used in
-//!   logs, so an operator can match a client's generic 500 to its logged cause.
+//! - Every response carries `Cache-Control: no-store`: all tenants read the same URLs and
+//!   only the bearer token tells them apart, so no cache may keep an answer.
+//! - Every response carries an `X-Request-Id` header, also used in logs, so an operator can
+//!   match a client's generic 500 to its logged cause. It is a random-looking 64-bit number
+//!   (a keyed hash of a per-service counter), so that it does not tell a tenant how many
+//!   requests other tenants made.
 //! - Lists: `ListResponse` with integer `totalResults`, `startIndex` and `itemsPerPage`;
 //!   the derived `User.groups` is included in list results only when `attributes` names it
 //!   (it costs one membership look-up per user), and always on single-user responses unless
@@ -118,7 +122,9 @@ mod router;
 mod tower;
 mod users;
 
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -290,6 +296,8 @@ struct Inner {
     passwords: Passwords,
     on_change: change::Hook,
     next_request_id: AtomicU64,
+    /// Keys the hash that turns the request counter into the published request id.
+    request_id_key: RandomState,
 }
 
 /// The SCIM 2.0 service provider endpoint (see the [module docs](self)).
@@ -342,7 +350,11 @@ impl ScimService {
     /// response.
     pub async fn handle(&self, req: Request<Bytes>) -> Response<Bytes> {
         let started = Instant::now();
-        let request_id = self.inner.next_request_id.fetch_add(1, Ordering::Relaxed);
+        let seq = self.inner.next_request_id.fetch_add(1, Ordering::Relaxed);
+        // The counter itself is shared by every tenant: published, the gap between two of
+        // a tenant's ids would count everyone else's requests. A keyed hash of it is as
+        // unique in practice (64 bits) and says nothing about the others.
+        let request_id = self.inner.request_id_key.hash_one(seq);
         let span = observe::RequestSpan::new(request_id, req.method());
         let (route_name, tenant, report, response) =
             observe::in_span(&span, self.dispatch(req, request_id)).await;
@@ -665,6 +677,7 @@ impl ScimServiceBuilder {
                 passwords: self.passwords,
                 on_change: self.on_change,
                 next_request_id: AtomicU64::new(1),
+                request_id_key: RandomState::new(),
             }),
         })
     }

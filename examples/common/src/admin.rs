@@ -13,7 +13,12 @@
 //!
 //! Without `--admin-token` every `/admin` path is 404. A missing or wrong admin token is
 //! 401 (compared as SHA-256 digests in constant time). Errors are
-//! `{"status": 409, "detail": "..."}`.
+//! `{"status": 409, "detail": "..."}`. No answer may be cached (`Cache-Control: no-store`).
+//!
+//! Cross-site requests cannot act: the API takes the admin token only from an
+//! `Authorization: Bearer` header, which a browser never adds by itself (no cookie, no
+//! Basic auth), a cross-site form cannot set, and a cross-site script can only set after a
+//! CORS preflight that is never granted (no `Access-Control-Allow-*` header is ever sent).
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
@@ -214,7 +219,8 @@ fn issued_json(
         .created()
         .format(&Rfc3339)
         .map_err(|_| Error::internal())?;
-    let mut r = json_response(
+    // The token is in this body and nowhere else; `json_response` keeps it out of caches.
+    Ok(json_response(
         StatusCode::CREATED,
         &json!({
             "tenant": issued.tenant().as_str(),
@@ -223,11 +229,7 @@ fn issued_json(
             "tokenId": issued.id().as_str(),
             "created": created,
         }),
-    );
-    // The token is in this body and nowhere else: keep it out of every cache.
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
+    ))
 }
 
 async fn add_attribute(
@@ -253,14 +255,18 @@ async fn add_attribute(
     ))
 }
 
+/// A JSON answer of the admin API. None may be cached: enable and rotate hold a token, the
+/// others describe an organization's credentials.
 fn json_response(status: StatusCode, body: &Value) -> Response<Bytes> {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut r = Response::new(Bytes::from(bytes));
     *r.status_mut() = status;
-    r.headers_mut().insert(
+    let h = r.headers_mut();
+    h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 

@@ -123,6 +123,8 @@ OPTIONS:
                            (at least 16 characters of A-Z a-z 0-9 - . _ ~ + /).
                            Repeatable. Without any --tenant, organization 'default' is
                            enabled with a fresh random token, printed once at start-up.
+                           With --database-url the token is stored: changing or removing
+                           this flag later does not revoke it (use the admin API).
     --require ATTR,...     Extra required User attributes, e.g.
                            externalId,name.givenName,name.familyName,emails
     --max-length N         Longest accepted string value, in characters

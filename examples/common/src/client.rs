@@ -41,11 +41,20 @@ impl HttpResponse {
 }
 
 /// A keep-alive connection to one server.
-#[derive(Debug)]
 pub struct Client {
     addr: SocketAddr,
     conn: Option<BufReader<TcpStream>>,
+    /// The last request sent, `Authorization` header included: never in `Debug`.
     request: Vec<u8>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("addr", &self.addr)
+            .field("connected", &self.conn.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -243,6 +252,23 @@ pub fn encode_query(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_the_last_request_and_its_authorization() {
+        let addr: SocketAddr = ([127, 0, 0, 1], 9).into();
+        let mut c = Client::new(addr);
+        // Nothing listens on the discard port: the request fails after it was written
+        // into the buffer the client keeps for the next one.
+        let _ = c.request(
+            "GET",
+            "/scim/v2/Users",
+            &[("Authorization", "Bearer scim_secretsecretsecret")],
+            None,
+        );
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("secret"), "{dbg}");
+        assert!(!dbg.contains("115, 101, 99, 114, 101, 116"), "{dbg}"); // b"secret"
+    }
 
     #[test]
     fn encodes_queries() {

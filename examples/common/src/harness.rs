@@ -16,12 +16,21 @@ use crate::client::Client;
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A running example server.
-#[derive(Debug)]
 pub struct Server {
     child: Child,
     addr: SocketAddr,
+    /// What the child printed, the token it generated included: never in `Debug`.
     stdout: Arc<Mutex<Vec<String>>>,
     stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("pid", &self.child.id())
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Server {
@@ -196,4 +205,23 @@ fn collect_lines(pipe: impl io::Read + Send + 'static, lines: Arc<Mutex<Vec<Stri
 pub fn free_port() -> io::Result<SocketAddr> {
     let l = TcpListener::bind("127.0.0.1:0")?;
     l.local_addr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_collected_output() {
+        let token = "scim_printedonceprintedonceprintedonce";
+        let server = Server {
+            child: Command::new("true").spawn().unwrap(),
+            addr: free_port().unwrap(),
+            stdout: Arc::new(Mutex::new(vec![format!("  Bearer token:  {token}")])),
+            stderr: Arc::new(Mutex::new(Vec::new())),
+        };
+        let dbg = format!("{server:?}");
+        assert!(!dbg.contains(token), "{dbg}");
+        assert!(dbg.contains(&server.addr().to_string()), "{dbg}");
+    }
 }

@@ -61,9 +61,21 @@ impl std::fmt::Debug for App {
 }
 
 /// What to tell the operator once the server listens.
-#[derive(Debug)]
+///
+/// It may hold a generated token, so its `Debug` shows only its length.
 pub struct Startup {
     text: String,
+}
+
+impl std::fmt::Debug for Startup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Startup")
+            .field(
+                "text",
+                &format_args!("<{} bytes, may hold a token>", self.text.len()),
+            )
+            .finish()
+    }
 }
 
 impl Startup {
@@ -115,17 +127,38 @@ impl App {
                 issued.secret()
             ));
         } else {
+            let mut others = Vec::new();
             for (name, token) in &args.tenants {
+                let tenant = TenantId::new(name);
                 tokens
-                    .register(&TenantId::new(name), token)
+                    .register(&tenant, token)
                     .await
                     .map_err(|e| e.with_context(format!("--tenant {name}")))?;
+                // `--tenant` never revokes: a token from an earlier `--tenant` (or the admin
+                // API) stays valid in a database, so changing the flag does not revoke it.
+                let live = tokens.status(&tenant).await?.tokens.len();
+                if live > 1 {
+                    others.push((name, live - 1));
+                }
             }
             let names: Vec<&str> = args.tenants.iter().map(|(n, _)| n.as_str()).collect();
             text.push_str(&format!(
                 "\nSCIM base URL: {scim_url}\nSCIM is enabled for: {} (tokens from --tenant)\n",
                 names.join(", ")
             ));
+            for (name, n) in others {
+                let (s, it) = if n == 1 {
+                    ("", "it keeps")
+                } else {
+                    ("s", "they keep")
+                };
+                text.push_str(&format!(
+                    "Organization '{name}' has {n} other live token{s} besides its --tenant token \
+                     (from an earlier --tenant or the admin API): {it} working until you \
+                     revoke {} with the admin API (GET /admin/tenants/{name}/scim lists them).\n",
+                    if n == 1 { "it" } else { "them" }
+                ));
+            }
         }
         if !args.require.is_empty() {
             text.push_str(&format!(
@@ -326,6 +359,17 @@ mod tests {
             scim_url(Some("https://a.example.com/scim/v2/"), local),
             "https://a.example.com/scim/v2"
         );
+    }
+
+    #[test]
+    fn startup_debug_hides_the_token_it_holds() {
+        let token = "scim_generatedtokengeneratedtokengeneratedtoken234567";
+        let startup = Startup {
+            text: format!("SCIM base URL: http://x/scim/v2\n  Bearer token:  {token}\n"),
+        };
+        assert!(startup.text().contains(token));
+        let dbg = format!("{startup:?} {startup:#?}");
+        assert!(!dbg.contains(token), "{dbg}");
     }
 
     #[test]

@@ -171,6 +171,138 @@ pub fn admin_off_without_flag(bin: &str) {
     }
 }
 
+/// The admin API only acts on `Authorization: Bearer <admin token>`, which a cross-site
+/// form cannot send and a cross-site script cannot send without a CORS preflight the server
+/// never grants; and none of its answers may be cached (some hold a token, all describe
+/// credentials).
+pub fn admin_refuses_cross_site_requests(bin: &str) {
+    let server = start_two_tenants(bin, true);
+    let mut c = server.client();
+    let base = "/admin/tenants/initech/scim";
+    let evil = ("Origin", "https://evil.example");
+
+    // Every route, known or not, wants the admin token before anything else.
+    let basic = format!(
+        "Basic {}",
+        "YWRtaW46YWRtaW4tdG9rZW4tMDEyMzQ1Njc4OWFiY2RlZg==" // admin:admin-token-0123456789abcdef
+    );
+    for (method, path) in [
+        ("GET", "/admin/tenants"),
+        ("GET", base),
+        ("POST", base),
+        ("DELETE", base),
+        ("POST", "/admin/tenants/initech/scim/rotate"),
+        (
+            "POST",
+            "/admin/tenants/initech/scim/tokens/tok_0123456789abcdef/revoke",
+        ),
+        (
+            "DELETE",
+            "/admin/tenants/initech/scim/tokens/tok_0123456789abcdef",
+        ),
+        ("POST", "/admin/tenants/initech/attributes"),
+        ("GET", "/admin/nothing-here"),
+        ("OPTIONS", base),
+    ] {
+        for auth in [
+            None,
+            Some(basic.as_str()),
+            Some("Bearer wrong-admin-token-0123"),
+        ] {
+            let mut headers = vec![evil];
+            headers.extend(auth.map(|a| ("Authorization", a)));
+            let r = c.request(method, path, &headers, None).unwrap();
+            assert_eq!(r.status, 401, "{method} {path} {auth:?}: {}", r.text());
+            assert_eq!(
+                r.header("www-authenticate"),
+                Some("Bearer realm=\"admin\""),
+                "{method} {path}"
+            );
+            assert_eq!(r.header("access-control-allow-origin"), None);
+        }
+    }
+
+    // What a cross-site <form method=post> sends: no Authorization, a form body.
+    let form = c
+        .request(
+            "POST",
+            base,
+            &[
+                evil,
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", "session=whatever"),
+            ],
+            Some(format!("token={ADMIN_TOKEN}").as_bytes()),
+        )
+        .unwrap();
+    assert_eq!(form.status, 401, "{}", form.text());
+
+    // The preflight of a cross-site fetch with an Authorization header is not granted.
+    let preflight = c
+        .request(
+            "OPTIONS",
+            base,
+            &[
+                evil,
+                ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "authorization"),
+            ],
+            None,
+        )
+        .unwrap();
+    for h in [
+        "access-control-allow-origin",
+        "access-control-allow-headers",
+        "access-control-allow-methods",
+        "access-control-allow-credentials",
+    ] {
+        assert_eq!(preflight.header(h), None, "{h}");
+    }
+
+    // Nothing above enabled the organization.
+    let status = admin(&mut c, "GET", base, None);
+    assert_eq!(status.json()["enabled"], false, "{}", status.text());
+
+    // No admin answer is cacheable, whether or not it holds a token.
+    let enabled = admin(&mut c, "POST", base, None);
+    expect_status(&enabled, &[201], "enable");
+    let token_id = str_of(&enabled.json(), "tokenId").to_owned();
+    let answers = [
+        ("enable", enabled),
+        (
+            "rotate",
+            admin(&mut c, "POST", &format!("{base}/rotate"), None),
+        ),
+        ("status", admin(&mut c, "GET", base, None)),
+        ("list", admin(&mut c, "GET", "/admin/tenants", None)),
+        (
+            "revoke",
+            admin(
+                &mut c,
+                "POST",
+                &format!("{base}/tokens/{token_id}/revoke"),
+                None,
+            ),
+        ),
+        ("disable", admin(&mut c, "DELETE", base, None)),
+        (
+            "conflict",
+            admin(&mut c, "POST", &format!("{base}/rotate"), None),
+        ),
+        ("unauthorized", c.request("GET", base, &[], None).unwrap()),
+        ("page", c.request("GET", "/admin", &[], None).unwrap()),
+    ];
+    for (what, r) in &answers {
+        assert_eq!(
+            r.header("cache-control"),
+            Some("no-store"),
+            "{what}: {}",
+            r.text()
+        );
+        assert_eq!(r.header("access-control-allow-origin"), None, "{what}");
+    }
+}
+
 /// A custom attribute added for one organization shows in its `/Schemas` only.
 pub fn custom_attribute(bin: &str) {
     let server = start_two_tenants(bin, true);

@@ -17,11 +17,11 @@ mod restart;
 mod scim;
 
 pub use admin::{
-    admin_flow, admin_off_without_flag, admin_page, cli_help_and_errors, custom_attribute,
-    default_tenant_token_printed, logs_hold_no_secrets, public_url_in_locations, require_policy,
-    sigterm_stops_gracefully,
+    admin_flow, admin_off_without_flag, admin_page, admin_refuses_cross_site_requests,
+    cli_help_and_errors, custom_attribute, default_tenant_token_printed, logs_hold_no_secrets,
+    public_url_in_locations, require_policy, sigterm_stops_gracefully,
 };
-pub use restart::restart_keeps_data;
+pub use restart::{restart_keeps_data, tenant_flag_change_reports_old_tokens};
 pub use scim::{
     body_over_limit, entra_user_lifecycle, groups_push, okta_user_lifecycle, tenant_isolation,
     unauthorized,
@@ -48,7 +48,8 @@ macro_rules! e2e_suite {
             custom_attribute, default_tenant_token_printed, public_url_in_locations,
             cli_help_and_errors, sigterm_stops_gracefully, okta_user_lifecycle,
             entra_user_lifecycle, groups_push, require_policy, logs_hold_no_secrets,
-            restart_keeps_data, body_over_limit);
+            restart_keeps_data, body_over_limit, admin_refuses_cross_site_requests,
+            tenant_flag_change_reports_old_tokens);
     };
     (@each $bin:expr; $($name:ident),*) => {
         $(

@@ -1,7 +1,7 @@
 //! Data in a `--database-url` database survives a restart.
 
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
@@ -112,4 +112,45 @@ pub fn restart_keeps_data(bin: &str) {
     assert!(schemas.text().contains("badgeColour"), "{}", schemas.text());
     drop(scim);
     drop(server);
+}
+
+/// `--tenant` registers its token at every start and never revokes one, so with a database
+/// a token from an earlier `--tenant` keeps working after the flag is changed. Changing the
+/// flag must not pass for revoking the old token: the start-up message says that the
+/// organization has another live token and how to revoke it.
+pub fn tenant_flag_change_reports_old_tokens(bin: &str) {
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}", dir.0.join("scim.db").display());
+    let first = format!("acme={ACME_TOKEN}");
+    let server = Server::start(bin, &["--database-url", &url, "--tenant", &first])
+        .expect("example server starts");
+    server
+        .wait_for_line("SCIM is enabled for", Duration::from_secs(10))
+        .unwrap();
+    assert!(
+        server
+            .wait_for_line("other live token", Duration::from_millis(200))
+            .is_err(),
+        "nothing to report on a fresh database"
+    );
+    drop(server);
+
+    let new_token = "acme-new-token-0123456789abcdef";
+    let second = format!("acme={new_token}");
+    let server = Server::start(bin, &["--database-url", &url, "--tenant", &second])
+        .expect("example server restarts");
+    let line = server
+        .wait_for_line("other live token", Duration::from_secs(10))
+        .expect("the start-up message reports the old token");
+    assert!(line.contains("'acme'"), "{line}");
+    assert!(
+        !line.contains(ACME_TOKEN) && !line.contains(new_token),
+        "{line}"
+    );
+    server
+        .wait_for_line("revoke", Duration::from_secs(1))
+        .expect("and says how to revoke it");
+    // The behaviour it warns about: both tokens work until one is revoked.
+    expect_status(&Scim::new(&server, ACME_TOKEN).get("/Users"), &[200], "old");
+    expect_status(&Scim::new(&server, new_token).get("/Users"), &[200], "new");
 }
