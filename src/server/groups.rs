@@ -488,11 +488,12 @@ pub(crate) async fn delete(
         Err(StoreError::NotFound) => return Err(group_not_found(id)),
         Err(e) => return Err(store_failure(e)),
     }
+    // Reported as soon as it is done, even if removing the memberships then fails.
+    change::notify(cx, ResourceKind::Group, id, ChangeKind::Deleted, None, None);
     // A deleted group stops being a member of other groups.
     groups
         .remove_member_everywhere(&cx.tenant, id)
         .await
         .map_err(store_failure)?;
-    change::notify(cx, ResourceKind::Group, id, ChangeKind::Deleted, None, None);
     Ok(encode::no_content(None))
 }

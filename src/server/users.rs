@@ -320,13 +320,14 @@ pub(crate) async fn delete(
         Err(StoreError::NotFound) => return Err(user_not_found(id)),
         Err(e) => return Err(store_failure(e)),
     }
+    // Reported as soon as it is done, even if removing the memberships then fails.
+    change::notify(cx, ResourceKind::User, id, ChangeKind::Deleted, None, None);
     if let Some(groups) = &cx.svc.groups {
         groups
             .remove_member_everywhere(&cx.tenant, id)
             .await
             .map_err(store_failure)?;
     }
-    change::notify(cx, ResourceKind::User, id, ChangeKind::Deleted, None, None);
     Ok(encode::no_content(None))
 }
 
