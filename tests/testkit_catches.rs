@@ -249,7 +249,9 @@ impl GroupStore for LostMemberAdds {
                 .unwrap_or_default()
             {
                 if let Some(v) = m.get("value").and_then(Value::as_str) {
-                    members.push(scimitar::store::Member::new(v));
+                    let mut member = scimitar::store::Member::new(v);
+                    member.kind = m.get("type").and_then(Value::as_str).map(str::to_owned);
+                    members.push(member);
                 }
             }
         }
@@ -393,6 +395,8 @@ enum Flaw {
     CascadeKeepsVersions,
     /// Pushes `externalId eq` down exactly but compares case-insensitively.
     CaseInsensitiveExternalId,
+    /// Keeps member ids only (no `type` column in its memberships table).
+    DropsMemberType,
 }
 
 struct Flawed {
@@ -418,6 +422,17 @@ impl Flawed {
 
     fn hidden(&self, id: &str) -> u64 {
         self.hidden.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+
+    fn strip_member_types(&self, mut r: Resource) -> Resource {
+        if self.flaw == Flaw::DropsMemberType {
+            if let Some(Value::Array(ms)) = r.attributes.get_mut("members") {
+                for m in ms.iter_mut().filter_map(Value::as_object_mut) {
+                    m.remove("type");
+                }
+            }
+        }
+        r
     }
 
     fn hide(&self, mut r: Resource) -> Resource {
@@ -508,7 +523,8 @@ impl GroupStore for Flawed {
     async fn get(&self, t: &TenantId, id: &str, m: bool) -> Result<Option<Resource>, StoreError> {
         Ok(GroupStore::get(&self.inner, t, id, m)
             .await?
-            .map(|r| self.hide(r)))
+            .map(|r| self.hide(r))
+            .map(|r| self.strip_member_types(r)))
     }
     async fn create(&self, t: &TenantId, new: NewResource) -> Result<Resource, StoreError> {
         GroupStore::create(&self.inner, t, new).await
@@ -531,7 +547,11 @@ impl GroupStore for Flawed {
     }
     async fn list(&self, t: &TenantId, q: &StoreQuery) -> Result<StorePage, StoreError> {
         let mut page = GroupStore::list(&self.inner, t, q).await?;
-        page.resources = page.resources.into_iter().map(|r| self.hide(r)).collect();
+        page.resources = page
+            .resources
+            .into_iter()
+            .map(|r| self.strip_member_types(self.hide(r)))
+            .collect();
         if self.flaw == Flaw::ListWithoutMembers {
             for r in &mut page.resources {
                 r.attributes.remove("members");
@@ -611,4 +631,10 @@ async fn names_case_exactness_when_a_pushed_down_filter_differs() {
     .await;
     assert_fails(r.clone(), "user_filters", "externalId eq \\\"EXT-3\\\"");
     assert_fails(r, "user_filters", "caseExact");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn catches_members_that_lose_their_type() {
+    let r = group_case("group_member_deltas", Flaw::DropsMemberType).await;
+    assert_fails(r, "group_member_deltas", "must keep the `type`");
 }

@@ -327,6 +327,63 @@ pub(super) async fn member_deltas(users: Users, groups: Groups) -> CaseResult {
         .map_err(|e| format!("replace all with none: {e}"))?;
     let ms = members_of(groups.as_ref(), &t, "g1").await?;
     check!(ms.is_empty(), "after ReplaceAll []: members {ms:?}");
+
+    // The service sets each member's `type` and derives `$ref` from it.
+    let typed = |value: &str, kind: &str| Member {
+        value: value.to_string(),
+        display: None,
+        kind: Some(kind.to_string()),
+    };
+    groups
+        .create(
+            &t,
+            new_res(
+                "g2",
+                obj(
+                    json!({"displayName": "Nested", "members": [{"value": "g1", "type": "Group"}]}),
+                ),
+            ),
+        )
+        .await
+        .map_err(|e| format!("create with a typed member: {e}"))?;
+    groups
+        .update(
+            &t,
+            "g2",
+            None,
+            vec![MemberChange::Add(vec![typed("id-0000", "User")])],
+            None,
+        )
+        .await
+        .map_err(|e| format!("add a typed member: {e}"))?;
+    let g2 = groups
+        .get(&t, "g2", true)
+        .await
+        .map_err(|e| format!("get g2: {e}"))?
+        .ok_or("group g2 is missing")?;
+    let mut kinds: Vec<(String, Option<String>)> = g2
+        .attributes
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    let field = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+                    (field("value").unwrap_or_default(), field("type"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    kinds.sort();
+    check!(
+        kinds
+            == [
+                ("g1".to_string(), Some("Group".to_string())),
+                ("id-0000".to_string(), Some("User".to_string()))
+            ],
+        "members must keep the `type` they were written with (the service builds `$ref` \
+         from it: a nested group without it points at /Users/<id>), got {kinds:?}"
+    );
     Ok(())
 }
 

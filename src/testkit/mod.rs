@@ -26,7 +26,8 @@
 //! about 50 filters against the reference evaluator ([`Filter::bind`]) on generated data,
 //! as far as the store declares it pushes filters down; paging edges and sort order when
 //! the store declares it pages or sorts; delete cascades (`groups_of`,
-//! `remove_member_everywhere`, which bumps the version of every group it changes).
+//! `remove_member_everywhere`, which bumps the version of every group it changes); members
+//! keep their `type`.
 //!
 //! A failure names the case, what the store returned and, where a common mistake explains
 //! it, what to change: the attributes missing, changed or unexpected; the `caseExact` rule
