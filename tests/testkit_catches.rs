@@ -397,6 +397,9 @@ enum Flaw {
     CaseInsensitiveExternalId,
     /// Keeps member ids only (no `type` column in its memberships table).
     DropsMemberType,
+    /// Returns the timestamps of `create` as computed, but reads back rounded ones (a
+    /// column of lower precision than `OffsetDateTime`).
+    RoundsStoredTimestamps,
 }
 
 struct Flawed {
@@ -461,7 +464,15 @@ impl UserStore for Flawed {
         UserStore::filter_pushdown(&self.inner, f)
     }
     async fn get(&self, t: &TenantId, id: &str) -> Result<Option<Resource>, StoreError> {
-        UserStore::get(&self.inner, t, id).await
+        let r = UserStore::get(&self.inner, t, id).await?;
+        if self.flaw != Flaw::RoundsStoredTimestamps {
+            return Ok(r);
+        }
+        Ok(r.map(|mut r| {
+            r.created = r.created.replace_nanosecond(0).unwrap();
+            r.last_modified = r.last_modified.replace_nanosecond(0).unwrap();
+            r
+        }))
     }
     async fn create(&self, t: &TenantId, mut new: NewResource) -> Result<Resource, StoreError> {
         if self.flaw == Flaw::DropsUnmappedAttributes {
@@ -637,4 +648,14 @@ async fn names_case_exactness_when_a_pushed_down_filter_differs() {
 async fn catches_members_that_lose_their_type() {
     let r = group_case("group_member_deltas", Flaw::DropsMemberType).await;
     assert_fails(r, "group_member_deltas", "must keep the `type`");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn says_which_timestamps_a_store_rounded() {
+    let r = run_user_case(
+        "user_crud",
+        Arc::new(Flawed::new(Flaw::RoundsStoredTimestamps)),
+    )
+    .await;
+    assert_fails(r, "user_crud", "return the timestamps as stored");
 }

@@ -263,7 +263,11 @@ pub(super) fn resource_diff(expected: &Resource, got: &Resource) -> String {
         parts.push(format!("version {} vs {}", expected.version, got.version));
     }
     if expected.created != got.created || expected.last_modified != got.last_modified {
-        parts.push("created/last_modified differ".to_string());
+        parts.push(format!(
+            "created/last_modified {} / {} vs {} / {} (return the timestamps as stored: a \
+             database column may round them, e.g. to microseconds)",
+            expected.created, expected.last_modified, got.created, got.last_modified
+        ));
     }
     if expected.attributes != got.attributes {
         parts.push(attr_diff(&expected.attributes, &got.attributes));
