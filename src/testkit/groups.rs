@@ -328,10 +328,11 @@ pub(super) async fn member_deltas(users: Users, groups: Groups) -> CaseResult {
     let ms = members_of(groups.as_ref(), &t, "g1").await?;
     check!(ms.is_empty(), "after ReplaceAll []: members {ms:?}");
 
-    // The service sets each member's `type` and derives `$ref` from it.
+    // The service sets each member's `type` and derives `$ref` from it; `display` is
+    // the client's.
     let typed = |value: &str, kind: &str| Member {
         value: value.to_string(),
-        display: None,
+        display: Some(format!("{kind} {value}")),
         kind: Some(kind.to_string()),
     };
     groups
@@ -361,7 +362,8 @@ pub(super) async fn member_deltas(users: Users, groups: Groups) -> CaseResult {
         .await
         .map_err(|e| format!("get g2: {e}"))?
         .ok_or("group g2 is missing")?;
-    let mut kinds: Vec<(String, Option<String>)> = g2
+    type Written = (String, Option<String>, Option<String>);
+    let mut kinds: Vec<Written> = g2
         .attributes
         .get("members")
         .and_then(Value::as_array)
@@ -369,7 +371,11 @@ pub(super) async fn member_deltas(users: Users, groups: Groups) -> CaseResult {
             a.iter()
                 .map(|m| {
                     let field = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
-                    (field("value").unwrap_or_default(), field("type"))
+                    (
+                        field("value").unwrap_or_default(),
+                        field("type"),
+                        field("display"),
+                    )
                 })
                 .collect()
         })
@@ -378,11 +384,16 @@ pub(super) async fn member_deltas(users: Users, groups: Groups) -> CaseResult {
     check!(
         kinds
             == [
-                ("g1".to_string(), Some("Group".to_string())),
-                ("id-0000".to_string(), Some("User".to_string()))
+                ("g1".to_string(), Some("Group".to_string()), None),
+                (
+                    "id-0000".to_string(),
+                    Some("User".to_string()),
+                    Some("User id-0000".to_string())
+                )
             ],
-        "members must keep the `type` they were written with (the service builds `$ref` \
-         from it: a nested group without it points at /Users/<id>), got {kinds:?}"
+        "members must keep the `type` and `display` they were written with (the service \
+         builds `$ref` from `type`: a nested group without it points at /Users/<id>), got \
+         (value, type, display) {kinds:?}"
     );
     Ok(())
 }

@@ -39,7 +39,7 @@
 //! as far as the store declares it pushes filters down; paging edges and sort order when
 //! the store declares it pages or sorts; delete cascades (`groups_of`,
 //! `remove_member_everywhere`, which bumps the version of every group it changes); members
-//! keep their `type`.
+//! keep their `type` and `display`.
 //!
 //! A failure names the case, what the store returned and, where a common mistake explains
 //! it, what to change: the attributes missing, changed or unexpected; the `caseExact` rule
