@@ -58,6 +58,15 @@
 //! The runnable servers in `examples/axum` and `examples/actix` wrap exactly this, plus an
 //! admin page for enabling, rotating and disabling SCIM per organization.
 //!
+//! # Your own store
+//!
+//! To provision into your own tables, implement [`UserStore`] and [`GroupStore`]: the
+//! [`store`] module's "Writing a store" lists what the service relies on (attributes given
+//! back exactly, versions, atomic uniqueness, members, what to push down) and shows typed
+//! columns mapped with [`User::from_attributes`] / [`User::to_attributes`];
+//! `examples/own_store.rs` is a complete store over typed rows. The [`testkit`] (feature
+//! `testkit`) checks a store from your own `cargo test` and says what to fix.
+//!
 //! # Features
 //!
 //! | Feature | Default | What it adds |

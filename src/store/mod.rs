@@ -6,16 +6,136 @@
 //! Every method takes the tenant; a store must never let one tenant read, count, change
 //! or delete another tenant's data.
 //!
-//! # What a store must do itself
-//! - Enforce uniqueness **atomically** (no check-then-insert race): `userName` per tenant,
-//!   compared case-insensitively (RFC 7643 `caseExact: false`); for groups, `displayName`
-//!   when [`GroupStore::unique_display_name`] says so. A violation is
-//!   [`StoreError::Uniqueness`]. `externalId` is not required to be unique (RFC 7643 §3.1
-//!   leaves it to the client); the built-in stores do not enforce it.
-//! - Keep a version per resource, bumped on every write, and compare an expected version
-//!   atomically with the write ([`StoreError::VersionMismatch`]).
-//! - Set `created` once and `last_modified` on every write.
-//! - Return resources in a stable order (creation order) when no sort is pushed down.
+//! # Writing a store
+//!
+//! A store over your own tables needs, besides scimitar, `async-trait = "0.1"` (the traits
+//! are `#[async_trait]`), `serde_json = "1"` (attribute maps) and `time = "0.3"`
+//! ([`Resource::created`]). `examples/own_store.rs` in the repository is a complete one
+//! over typed rows (users, groups, memberships): `cargo run --example own_store` provisions
+//! a user and a group through the service, `cargo test --example own_store --features
+//! testkit` runs the conformance kit on it. The rules it follows:
+//!
+//! - **Give back exactly the attributes you were given.** The service validates, patches,
+//!   filters, sorts and renders what the store returns, so anything a store drops is gone
+//!   for the identity provider too (a PUT answers without it, a filter stops matching).
+//!   Keep what your product needs in typed columns and the rest (other emails, `title`,
+//!   the enterprise extension, ...) in a JSON column; keep absent attributes absent (a
+//!   `NOT NULL DEFAULT true` column for `active` returns an `active` the IdP never sent).
+//!   The typed [`User`](crate::User) and [`Group`](crate::Group) do the JSON part: their
+//!   `from_attributes` / `to_attributes` round-trip a canonical map exactly (see below).
+//! - **Store under the id you are given.** [`NewResource::id`] is chosen by the service (a
+//!   UUID string); a table keyed by integers needs a text column for it.
+//! - **Do not store `id`, `meta`, `schemas` or `User.groups`.** The service derives `meta`
+//!   from [`Resource::version`], [`Resource::created`] and [`Resource::last_modified`] (the
+//!   ETag is `W/"<version>"`), and `User.groups` from [`GroupStore::groups_of`].
+//! - **Versions.** Create at version 1; bump the version and `last_modified` on every write
+//!   to a resource: replace, group update (membership changes included),
+//!   [`GroupStore::remove_member_everywhere`] for each group it changes, and writes your
+//!   own application makes to the same rows, or ETags go stale and `If-None-Match`
+//!   answers 304 for a changed resource. When an expected version is given, compare it in
+//!   the write itself (`UPDATE ... WHERE version = $expected`), not in a read before it:
+//!   a mismatch is [`StoreError::VersionMismatch`].
+//! - **Uniqueness, atomically.** `userName` per tenant, compared case-insensitively as
+//!   [`str::to_lowercase`] does (RFC 7643 `caseExact: false`; in SQL a unique index on
+//!   `(tenant, lower(user_name))`), and for groups `displayName` when
+//!   [`GroupStore::unique_display_name`] says so. A violation is
+//!   [`StoreError::Uniqueness`]. A look-up followed by an insert is a race. `externalId` is
+//!   not required to be unique (RFC 7643 §3.1 leaves it to the client); the built-in stores
+//!   do not enforce it.
+//! - **Members.** A group's `members` are objects with `value` (the member's id), `type`
+//!   (`User` or `Group`, set by the service) and maybe `display`; keep all three, since
+//!   `$ref` is derived from `type`. The service checks that members it adds name a User or
+//!   Group of the tenant before calling the store; a store with foreign keys may still
+//!   answer [`StoreError::InvalidMember`] for one deleted meanwhile. Return `members` only
+//!   when asked (`include_members`), apply [`MemberChange`]s as deltas, and let
+//!   [`GroupStore::remove_member_everywhere`] (called after a User or Group is deleted)
+//!   take a deleted resource out of every group.
+//! - **Lists.** With no sort pushed down, return resources in a stable order (creation
+//!   order). [`Pushdown::None`] and [`Capabilities::default`] are always correct: the store
+//!   returns every resource of the tenant, complete, and the service filters, sorts and
+//!   pages. To answer the lookups IdPs make on every sync (`userName eq "..."`,
+//!   `externalId eq "..."`) from an index, declare them in
+//!   [`UserStore::filter_pushdown`]; filter paths keep the client's spelling (`UserName`,
+//!   `urn:...:User:userName`), so compare them with
+//!   [`AttrPath::eq_ignore_case`](crate::AttrPath::eq_ignore_case), and compare values as
+//!   the attribute's `caseExact` says (`userName` ignores case, `externalId` and `id` do
+//!   not).
+//!
+//! Then run the conformance kit in your crate's tests (see [`crate::testkit`]): with
+//! `scimitar = { ..., features = ["testkit"] }` under `[dev-dependencies]`, a
+//! `tests/conformance.rs` holding `scimitar::store_conformance_tests!(MyStore::new());`
+//! runs every case as a `#[test]`.
+//!
+//! ## Typed columns and the rest
+//!
+//! ```
+//! use scimitar::resource::Name;
+//! use scimitar::store::StoreError;
+//! use scimitar::User;
+//! use serde_json::{Map, Value};
+//!
+//! /// A row of your `users` table.
+//! struct UserRow {
+//!     user_name: String,
+//!     given_name: Option<String>,
+//!     family_name: Option<String>,
+//!     active: Option<bool>, // NULL when the IdP did not say
+//!     external_id: Option<String>,
+//!     scim_extra: Map<String, Value>, // a JSON column: every other SCIM attribute
+//! }
+//!
+//! fn other(e: scimitar::Error) -> StoreError {
+//!     StoreError::Other(Box::new(e))
+//! }
+//!
+//! fn to_row(attrs: &Map<String, Value>) -> Result<UserRow, StoreError> {
+//!     let mut user = User::from_attributes(attrs).map_err(other)?;
+//!     let name = user.name.take().unwrap_or_default();
+//!     // What `name` holds besides the two columns (`formatted`, ...) stays in the JSON.
+//!     let rest = Name { given_name: None, family_name: None, ..name.clone() };
+//!     user.name = (rest != Name::default()).then_some(rest);
+//!     let row = UserRow {
+//!         user_name: std::mem::take(&mut user.user_name),
+//!         given_name: name.given_name,
+//!         family_name: name.family_name,
+//!         active: user.active.take(),
+//!         external_id: user.external_id.take(),
+//!         scim_extra: Map::new(),
+//!     };
+//!     let mut scim_extra = user.to_attributes();
+//!     scim_extra.remove("userName"); // now "": the column holds it
+//!     Ok(UserRow { scim_extra, ..row })
+//! }
+//!
+//! fn to_attributes(row: &UserRow) -> Result<Map<String, Value>, StoreError> {
+//!     let mut user = User::from_attributes(&row.scim_extra).map_err(other)?;
+//!     user.user_name = row.user_name.clone();
+//!     user.active = row.active;
+//!     user.external_id = row.external_id.clone();
+//!     if row.given_name.is_some() || row.family_name.is_some() {
+//!         let name = user.name.get_or_insert_with(Name::default);
+//!         name.given_name = row.given_name.clone();
+//!         name.family_name = row.family_name.clone();
+//!     }
+//!     Ok(user.to_attributes())
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let attrs: Map<String, Value> = serde_json::from_value(serde_json::json!({
+//!     "userName": "bjensen@example.com",
+//!     "name": {"givenName": "Barbara", "familyName": "Jensen", "formatted": "Ms. Barbara Jensen"},
+//!     "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}],
+//!     "title": "Tour Guide",
+//!     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Tours"}
+//! }))?;
+//! let row = to_row(&attrs)?;
+//! assert_eq!(row.given_name.as_deref(), Some("Barbara"));
+//! assert_eq!(row.active, None); // not sent, not invented
+//! assert!(row.scim_extra.contains_key("title"));
+//! // What the store gives back is exactly what it was given.
+//! assert_eq!(to_attributes(&row)?, attrs);
+//! # Ok(()) }
+//! ```
 //!
 //! # What a store may push down
 //! [`UserStore::filter_pushdown`] and [`Capabilities`] declare what a store evaluates
@@ -133,6 +253,17 @@ pub enum Pushdown {
 }
 
 /// What a store does besides filtering, when the filter is pushed down exactly (or absent).
+///
+/// The struct is `#[non_exhaustive]`, so a store outside this crate starts from
+/// [`Capabilities::default`] (neither) or [`Capabilities::full`] and sets what it does:
+///
+/// ```
+/// use scimitar::store::Capabilities;
+///
+/// // LIMIT/OFFSET in SQL, but no ORDER BY on arbitrary attributes:
+/// let caps = Capabilities::default().with_paging(true);
+/// assert!(caps.paging && !caps.sort);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Capabilities {
@@ -148,6 +279,19 @@ impl Capabilities {
         Capabilities {
             sort: true,
             paging: true,
+        }
+    }
+
+    /// These capabilities with [`sort`](Capabilities::sort) set to `yes`.
+    pub const fn with_sort(self, yes: bool) -> Self {
+        Capabilities { sort: yes, ..self }
+    }
+
+    /// These capabilities with [`paging`](Capabilities::paging) set to `yes`.
+    pub const fn with_paging(self, yes: bool) -> Self {
+        Capabilities {
+            paging: yes,
+            ..self
         }
     }
 }
@@ -295,10 +439,12 @@ pub trait UserStore: Send + Sync {
     /// The user with `id` in `tenant`, if any.
     async fn get(&self, tenant: &TenantId, id: &str) -> Result<Option<Resource>, StoreError>;
 
-    /// Creates a user (version 1). Enforces `userName` uniqueness atomically.
+    /// Creates a user under `new.id` (version 1) with exactly `new.attributes`. Enforces
+    /// `userName` uniqueness atomically.
     async fn create(&self, tenant: &TenantId, new: NewResource) -> Result<Resource, StoreError>;
 
-    /// Replaces a user's attributes, if its version is `expected_version` (when given).
+    /// Replaces a user's attributes with exactly `attributes` (nothing of the old ones is
+    /// kept), if its version is `expected_version` (when given), and bumps the version.
     async fn replace(
         &self,
         tenant: &TenantId,
@@ -339,7 +485,8 @@ pub trait GroupStore: Send + Sync {
     }
 
     /// The group with `id`; `members` is included in the attributes when
-    /// `include_members` is true.
+    /// `include_members` is true, each member as it was written (`value`, `type`,
+    /// `display`), and left out (not empty) otherwise.
     async fn get(
         &self,
         tenant: &TenantId,
@@ -347,12 +494,14 @@ pub trait GroupStore: Send + Sync {
         include_members: bool,
     ) -> Result<Option<Resource>, StoreError>;
 
-    /// Creates a group; `members` in the attributes is its initial member list.
+    /// Creates a group under `new.id` (version 1); `members` in the attributes is its
+    /// initial member list (objects with `value`, `type` and maybe `display`).
     async fn create(&self, tenant: &TenantId, new: NewResource) -> Result<Resource, StoreError>;
 
     /// Updates a group: replaces its non-member attributes with `attributes` (when given;
     /// a `members` entry there is ignored) and applies `changes` in order, atomically, if
-    /// its version is `expected_version` (when given). Returns the group without members.
+    /// its version is `expected_version` (when given). Bumps the version (also for member
+    /// changes alone). Returns the group without members.
     async fn update(
         &self,
         tenant: &TenantId,
@@ -380,7 +529,8 @@ pub trait GroupStore: Send + Sync {
         member_id: &str,
     ) -> Result<Vec<GroupRef>, StoreError>;
 
-    /// Removes `member_id` from every group of the tenant (after a user is deleted).
+    /// Removes `member_id` from every group of the tenant (called after a User or Group is
+    /// deleted), bumping the version and `last_modified` of each group it changes.
     async fn remove_member_everywhere(
         &self,
         tenant: &TenantId,

@@ -215,6 +215,96 @@ pub(super) fn ids(resources: &[Resource]) -> Vec<String> {
     resources.iter().map(|r| r.id.clone()).collect()
 }
 
+/// How `got` differs from `expected`, by top-level attribute name (sorted): `missing [..],
+/// changed [..], unexpected [..]`, each list only when not empty.
+pub(super) fn attr_diff(expected: &Map<String, Value>, got: &Map<String, Value>) -> String {
+    let mut missing: Vec<&str> = Vec::new();
+    let mut changed: Vec<String> = Vec::new();
+    for (k, v) in expected {
+        match got.get(k) {
+            None => missing.push(k),
+            Some(g) if g != v => changed.push(format!("{k}: expected {v}, got {g}")),
+            Some(_) => {}
+        }
+    }
+    let mut unexpected: Vec<&str> = got
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    missing.sort_unstable();
+    changed.sort_unstable();
+    unexpected.sort_unstable();
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        parts.push(format!("missing {missing:?}"));
+    }
+    if !changed.is_empty() {
+        parts.push(format!("changed [{}]", changed.join("; ")));
+    }
+    if !unexpected.is_empty() {
+        parts.push(format!("unexpected {unexpected:?}"));
+    }
+    if parts.is_empty() {
+        "attributes equal".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// How a returned resource differs from the one expected: id, version, timestamps and
+/// attributes (see [`attr_diff`]).
+pub(super) fn resource_diff(expected: &Resource, got: &Resource) -> String {
+    let mut parts = Vec::new();
+    if expected.id != got.id {
+        parts.push(format!("id {:?} vs {:?}", expected.id, got.id));
+    }
+    if expected.version != got.version {
+        parts.push(format!("version {} vs {}", expected.version, got.version));
+    }
+    if expected.created != got.created || expected.last_modified != got.last_modified {
+        parts.push(format!(
+            "created/last_modified {} / {} vs {} / {} (return the timestamps as stored: a \
+             database column may round them, e.g. to microseconds)",
+            expected.created, expected.last_modified, got.created, got.last_modified
+        ));
+    }
+    if expected.attributes != got.attributes {
+        parts.push(attr_diff(&expected.attributes, &got.attributes));
+    }
+    parts.join(", ")
+}
+
+/// What to do when a store does not give back the attributes it was given.
+pub(super) const KEEP_ATTRIBUTES_HINT: &str = "a store must give back exactly the attributes \
+    it was given: keep those you have no column for too (e.g. in a JSON column), and keep \
+    absent ones absent (see \"Writing a store\" in the `scimitar::store` docs)";
+
+/// Why a pushed-down comparison may differ from the reference evaluator: the `caseExact`
+/// rule of each string attribute the filter reads (empty when it reads none).
+fn case_exact_hint(filter: &Filter, schemas: &SchemaSet) -> String {
+    use crate::schema::AttributeType;
+    let rules: Vec<String> = filter
+        .attr_paths()
+        .iter()
+        .filter_map(|p| {
+            let target = schemas.resolve(p)?.target();
+            matches!(target.ty, AttributeType::String | AttributeType::Reference).then(|| {
+                if target.case_exact {
+                    format!("{p} is caseExact: compare it exactly")
+                } else {
+                    format!("{p} is not caseExact: compare it case-insensitively")
+                }
+            })
+        })
+        .collect();
+    if rules.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", rules.join("; "))
+    }
+}
+
 pub(super) async fn list_users(
     store: &dyn UserStore,
     t: &TenantId,
@@ -257,11 +347,22 @@ pub(super) fn compare_filtered(
         .map(|r| r.id.clone())
         .collect();
     let got_ids = ids(&got.resources);
+    for r in &got.resources {
+        if let Some(full) = all.iter().find(|a| a.id == r.id) {
+            check!(
+                r == full,
+                "filter {text:?}: the store returned {} unlike the unfiltered list: {}",
+                r.id,
+                resource_diff(full, r)
+            );
+        }
+    }
     match pushdown {
         Pushdown::Exact => {
             check!(
                 got_ids == expected,
-                "filter {text:?}: expected {expected:?} (in creation order), store returned {got_ids:?}"
+                "filter {text:?}: expected {expected:?} (in creation order), store returned {got_ids:?}{}",
+                case_exact_hint(filter, schemas)
             );
             check!(
                 got.total_results == expected.len(),
@@ -275,7 +376,8 @@ pub(super) fn compare_filtered(
                 expected.iter().filter(|id| !got_ids.contains(id)).collect();
             check!(
                 missing.is_empty(),
-                "filter {text:?} (pushdown Superset): matching resources {missing:?} missing"
+                "filter {text:?} (pushdown Superset): matching resources {missing:?} missing{}",
+                case_exact_hint(filter, schemas)
             );
         }
         _ => {

@@ -64,6 +64,15 @@ async fn members_of(
     Ok(member_ids(&g))
 }
 
+async fn version_of(groups: &dyn GroupStore, t: &TenantId, id: &str) -> Result<u64, String> {
+    let g = groups
+        .get(t, id, false)
+        .await
+        .map_err(|e| format!("get group {id}: {e}"))?;
+    g.map(|g| g.version)
+        .ok_or_else(|| format!("group {id} is missing"))
+}
+
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
@@ -105,6 +114,24 @@ pub(super) async fn crud(users: Users, groups: Groups) -> CaseResult {
         !without.attributes.contains_key("members"),
         "get without members returned members"
     );
+    let schemas = group_schemas();
+    for include_members in [true, false] {
+        let mut q = query(&schemas);
+        q.include_members = include_members;
+        let page = list_groups(groups.as_ref(), &t, &q).await?;
+        let listed = page
+            .resources
+            .iter()
+            .find(|r| r.id == "g1")
+            .ok_or_else(|| format!("list (include_members = {include_members}) lacks g1"))?;
+        let single = if include_members { &with } else { &without };
+        check!(
+            listed == single,
+            "list with include_members = {include_members} must return each group as \
+             get(.., {include_members}) does: {}",
+            resource_diff(single, listed)
+        );
+    }
     let updated = groups
         .update(&t, "g1", Some(group("Guides", &[])), Vec::new(), None)
         .await
@@ -164,6 +191,11 @@ pub(super) async fn tenant_isolation(users: Users, groups: Groups) -> CaseResult
         .create(&a, new_res("g1", group("Admins", &["id-0000"])))
         .await
         .map_err(|e| format!("create in A: {e}"))?;
+    let ms = members_of(groups.as_ref(), &a, "g1").await?;
+    check!(
+        ms == vec!["id-0000".to_string()],
+        "create in A must store the initial member id-0000, got {ms:?}"
+    );
     let got = groups
         .get(&b, "g1", true)
         .await
@@ -295,6 +327,74 @@ pub(super) async fn member_deltas(users: Users, groups: Groups) -> CaseResult {
         .map_err(|e| format!("replace all with none: {e}"))?;
     let ms = members_of(groups.as_ref(), &t, "g1").await?;
     check!(ms.is_empty(), "after ReplaceAll []: members {ms:?}");
+
+    // The service sets each member's `type` and derives `$ref` from it; `display` is
+    // the client's.
+    let typed = |value: &str, kind: &str| Member {
+        value: value.to_string(),
+        display: Some(format!("{kind} {value}")),
+        kind: Some(kind.to_string()),
+    };
+    groups
+        .create(
+            &t,
+            new_res(
+                "g2",
+                obj(
+                    json!({"displayName": "Nested", "members": [{"value": "g1", "type": "Group"}]}),
+                ),
+            ),
+        )
+        .await
+        .map_err(|e| format!("create with a typed member: {e}"))?;
+    groups
+        .update(
+            &t,
+            "g2",
+            None,
+            vec![MemberChange::Add(vec![typed("id-0000", "User")])],
+            None,
+        )
+        .await
+        .map_err(|e| format!("add a typed member: {e}"))?;
+    let g2 = groups
+        .get(&t, "g2", true)
+        .await
+        .map_err(|e| format!("get g2: {e}"))?
+        .ok_or("group g2 is missing")?;
+    type Written = (String, Option<String>, Option<String>);
+    let mut kinds: Vec<Written> = g2
+        .attributes
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    let field = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+                    (
+                        field("value").unwrap_or_default(),
+                        field("type"),
+                        field("display"),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    kinds.sort();
+    check!(
+        kinds
+            == [
+                ("g1".to_string(), Some("Group".to_string()), None),
+                (
+                    "id-0000".to_string(),
+                    Some("User".to_string()),
+                    Some("User id-0000".to_string())
+                )
+            ],
+        "members must keep the `type` and `display` they were written with (the service \
+         builds `$ref` from `type`: a nested group without it points at /Users/<id>), got \
+         (value, type, display) {kinds:?}"
+    );
     Ok(())
 }
 
@@ -404,11 +504,18 @@ pub(super) async fn delete_cascades(users: Users, groups: Groups) -> CaseResult 
         .map_err(|e| format!("groups_of: {e}"))?;
     let mut of_ids: Vec<String> = of.iter().map(|g| g.id.clone()).collect();
     of_ids.sort();
-    check!(of_ids == ["g1", "g2"], "groups_of(id-0000): {of:?}");
+    check!(
+        of_ids == ["g1", "g2"],
+        "groups_of(id-0000) must list g1 and g2 (created with it as a member), got {of:?}"
+    );
     check!(
         of.iter().any(|g| g.display.as_deref() == Some("One")),
         "groups_of must carry displayName: {of:?}"
     );
+    let before = [
+        version_of(groups.as_ref(), &t, "g1").await?,
+        version_of(groups.as_ref(), &t, "g2").await?,
+    ];
     users
         .delete(&t, "id-0000", None)
         .await
@@ -425,6 +532,15 @@ pub(super) async fn delete_cascades(users: Users, groups: Groups) -> CaseResult 
         of.is_empty(),
         "groups_of after remove_member_everywhere: {of:?}"
     );
+    for (id, before) in ["g1", "g2"].into_iter().zip(before) {
+        let after = version_of(groups.as_ref(), &t, id).await?;
+        check!(
+            after > before,
+            "remove_member_everywhere changed the members of {id}, so it must bump the \
+             version of {id} like any other write ({before} -> {after}); otherwise its ETag \
+             goes stale"
+        );
+    }
     let ms = members_of(groups.as_ref(), &t, "g1").await?;
     check!(
         ms == vec!["id-0001".to_string()],

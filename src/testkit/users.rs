@@ -42,16 +42,18 @@ pub(super) async fn crud(store: Arc<dyn UserStore>) -> CaseResult {
     );
     check!(
         created.attributes == attrs,
-        "create must store the attributes as given, got {:?}",
-        created.attributes
+        "create must return the attributes as given: {}; {KEEP_ATTRIBUTES_HINT}",
+        attr_diff(&attrs, &created.attributes)
     );
     let got = store
         .get(&t, "u-1")
         .await
         .map_err(|e| format!("get: {e}"))?;
+    let got = got.ok_or("get after create returned None")?;
     check!(
-        got.as_ref() == Some(&created),
-        "get after create: expected {created:?}, got {got:?}"
+        got == created,
+        "get after create must return what create returned: {}",
+        resource_diff(&created, &got)
     );
     let missing = store
         .get(&t, "nope")
@@ -83,16 +85,19 @@ pub(super) async fn crud(store: Arc<dyn UserStore>) -> CaseResult {
     );
     check!(
         replaced.attributes == new_attrs,
-        "replace must store exactly the new attributes, got {:?}",
-        replaced.attributes
+        "replace must store exactly the new attributes (nothing kept from before): {}; \
+         {KEEP_ATTRIBUTES_HINT}",
+        attr_diff(&new_attrs, &replaced.attributes)
     );
     let got = store
         .get(&t, "u-1")
         .await
         .map_err(|e| format!("get: {e}"))?;
+    let got = got.ok_or("get after replace returned None")?;
     check!(
-        got.as_ref() == Some(&replaced),
-        "get after replace: expected {replaced:?}, got {got:?}"
+        got == replaced,
+        "get after replace must return what replace returned: {}",
+        resource_diff(&replaced, &got)
     );
 
     let r = store.replace(&t, "nope", simple_user("x"), None).await;
@@ -272,7 +277,7 @@ pub(super) async fn uniqueness_concurrent(store: Arc<dyn UserStore>) -> CaseResu
             other.push(format!("{r:?}"));
         }
     }
-    check!(ok == 1 && unique == 39, "40 concurrent creates of one userName (varying case): {ok} succeeded, {unique} Uniqueness, other: {other:?}; expected exactly 1 and 39");
+    check!(ok == 1 && unique == 39, "40 concurrent creates of one userName (varying case): {ok} succeeded, {unique} Uniqueness, other: {other:?}; expected exactly 1 and 39 (the check and the insert must be one atomic step, e.g. a unique index on (tenant, lower(userName)), not a look-up followed by an insert)");
     let page = list_users(store.as_ref(), &t, &query(&user_schemas())).await?;
     check!(
         page.total_results == 1,
@@ -347,7 +352,7 @@ pub(super) async fn versions_concurrent(store: Arc<dyn UserStore>) -> CaseResult
             Err(e) => return Err(format!("concurrent replace failed: {e}")),
         }
     }
-    check!(ok == 1 && stale == 19, "20 concurrent replaces expecting the same version: {ok} succeeded, {stale} VersionMismatch; expected 1 and 19");
+    check!(ok == 1 && stale == 19, "20 concurrent replaces expecting the same version: {ok} succeeded, {stale} VersionMismatch; expected 1 and 19 (compare the version in the write itself, e.g. UPDATE ... WHERE version = expected, not in a read before it)");
     Ok(())
 }
 
@@ -362,6 +367,30 @@ pub(super) async fn filters(store: Arc<dyn UserStore>) -> CaseResult {
         all.resources.len(),
         all.total_results
     );
+    for r in &all.resources {
+        let got = store
+            .get(&t, &r.id)
+            .await
+            .map_err(|e| format!("get {}: {e}", r.id))?;
+        let got = got.ok_or_else(|| format!("{} is listed but get returns None", r.id))?;
+        check!(
+            &got == r,
+            "list must return each user exactly as get does (the library filters, sorts \
+             and renders list results itself); {}: {}",
+            r.id,
+            resource_diff(&got, r)
+        );
+        let i = (0..SAMPLE_USERS)
+            .find(|i| user_id(*i) == r.id)
+            .ok_or_else(|| format!("the list holds {}, an id no user was created with", r.id))?;
+        let seeded = sample_user(i);
+        check!(
+            r.attributes == seeded,
+            "generated user {} came back changed: {}; {KEEP_ATTRIBUTES_HINT}",
+            r.id,
+            attr_diff(&seeded, &r.attributes)
+        );
+    }
     let expected_order: Vec<String> = (0..SAMPLE_USERS).map(user_id).collect();
     check!(
         ids(&all.resources) == expected_order,
