@@ -64,7 +64,7 @@
 //! [`store`] module's "Writing a store" lists what the service relies on (attributes given
 //! back exactly, versions, atomic uniqueness, members, what to push down) and shows typed
 //! columns mapped with [`User::from_attributes`] / [`User::to_attributes`];
-//! `examples/own_store.rs` is a complete store over typed rows. The [`testkit`] (feature
+//! `examples/own_store.rs` is a complete store over typed rows. The `testkit` module (feature
 //! `testkit`) checks a store from your own `cargo test` and says what to fix.
 //!
 //! # Features
@@ -72,7 +72,7 @@
 //! | Feature | Default | What it adds |
 //! |---|---|---|
 //! | `memory` | yes | [`MemoryStore`]: an indexed in-memory [`UserStore`] + [`GroupStore`] |
-//! | `testkit` | no | [`testkit`]: the store conformance suite for your own store's `cargo test` |
+//! | `testkit` | no | `testkit` (module): the store conformance suite for your own store's `cargo test` |
 //! | `sqlite` | no | `SqliteStore` (in `store::sql`): an embedded SQLite store (bundled libsqlite3) with filter, sort and paging push-down, persisted tokens and custom attributes |
 //! | `postgres` | no | `PostgresStore` (in `store::sql`): the same on PostgreSQL, for several stateless instances over one database |
 //! | `tracing` | no | a `tracing` span per request (method, route, tenant, status, duration, compatibility rules fired; never tokens or bodies) |

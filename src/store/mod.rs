@@ -61,7 +61,7 @@
 //!   the attribute's `caseExact` says (`userName` ignores case, `externalId` and `id` do
 //!   not).
 //!
-//! Then run the conformance kit in your crate's tests (see [`crate::testkit`]): with
+//! Then run the conformance kit in your crate's tests (see the `scimitar::testkit` module, feature `testkit`): with
 //! `scimitar = { ..., features = ["testkit"] }` under `[dev-dependencies]`, a
 //! `tests/conformance.rs` holding `scimitar::store_conformance_tests!(MyStore::new());`
 //! runs every case as a `#[test]`.
