@@ -60,9 +60,16 @@
 //!   [`AttrPath::eq_ignore_case`](crate::AttrPath::eq_ignore_case), and compare values as
 //!   the attribute's `caseExact` says (`userName` ignores case, `externalId` and `id` do
 //!   not).
+//! - **Your own rules.** To refuse a write for a reason of yours (a seat limit of the
+//!   organization's plan, a business rule), return [`StoreError::Refused`] with the SCIM
+//!   error the client should get (e.g. 403 with a detail), having changed nothing. To
+//!   react to writes that succeeded (end a deactivated user's sessions), use
+//!   [`ScimServiceBuilder::on_change`](crate::ScimServiceBuilder::on_change), which works
+//!   with any store.
 //!
-//! Then run the conformance kit in your crate's tests (see the `scimitar::testkit` module, feature `testkit`): with
-//! `scimitar = { ..., features = ["testkit"] }` under `[dev-dependencies]`, a
+//! Then run the conformance kit in your crate's tests (see the `scimitar::testkit` module,
+//! feature `testkit`): with `scimitar = { ..., features = ["testkit"] }` under
+//! `[dev-dependencies]`, a
 //! `tests/conformance.rs` holding `scimitar::store_conformance_tests!(MyStore::new());`
 //! runs every case as a `#[test]`.
 //!
@@ -369,6 +376,12 @@ pub enum StoreError {
         /// The offending id.
         value: String,
     },
+    /// The store refuses the write for a reason of the host's own (a seat limit of the
+    /// organization's plan, a business rule); the error goes to the client as it is: its
+    /// status, `scimType` and detail, e.g.
+    /// `StoreError::Refused(Error::new(ErrorKind::Forbidden, "the plan allows 50 users"))`.
+    /// The write must then have changed nothing.
+    Refused(Error),
     /// The backend is unavailable (retryable); the cause is logged, not sent.
     Unavailable(Box<dyn std::error::Error + Send + Sync>),
     /// Any other failure; the cause is logged, not sent.
@@ -384,6 +397,7 @@ impl fmt::Display for StoreError {
             }
             StoreError::VersionMismatch => f.write_str("version mismatch"),
             StoreError::InvalidMember { value } => write!(f, "unknown member {value}"),
+            StoreError::Refused(e) => write!(f, "refused: {e}"),
             StoreError::Unavailable(e) => write!(f, "store unavailable: {e}"),
             StoreError::Other(e) => write!(f, "store failure: {e}"),
         }
@@ -417,6 +431,7 @@ impl From<StoreError> for Error {
                 ErrorKind::Unavailable,
                 "the service is temporarily unavailable",
             ),
+            StoreError::Refused(e) => e,
             StoreError::Other(_) => Error::internal(),
         }
     }
