@@ -142,7 +142,11 @@ OPTIONS:
     -h, --help             Print this help
 
 Tokens given on the command line are visible to other local users (ps); prefer the
-generated token or the admin API outside a laptop.
+generated token or the admin API outside a laptop, or pass them in the environment:
+
+ENVIRONMENT:
+    SCIMITAR_ADMIN_TOKEN   The admin token, when --admin-token is not given
+    SCIMITAR_TENANTS       NAME=TOKEN[,NAME=TOKEN...], when no --tenant is given
 
 LOGGING:
     RUST_LOG sets the log filter [default: info], e.g. RUST_LOG=debug or RUST_LOG=warn.
@@ -260,6 +264,63 @@ where
     Ok(Command::Run(out))
 }
 
+/// The environment variable read when `--admin-token` is not given.
+pub const ENV_ADMIN_TOKEN: &str = "SCIMITAR_ADMIN_TOKEN";
+
+/// The environment variable read when no `--tenant` is given: `NAME=TOKEN[,NAME=TOKEN...]`.
+pub const ENV_TENANTS: &str = "SCIMITAR_TENANTS";
+
+/// [`parse`], then the secrets the command line did not give from the environment
+/// ([`ENV_ADMIN_TOKEN`], [`ENV_TENANTS`]; `env` reads a variable), checked as the flags
+/// are. Secrets in the environment are not visible to other local users as arguments are
+/// (`ps`). A flag given on the command line wins over its variable.
+pub fn parse_with_env<I, S>(
+    args: I,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Command, ArgsError>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let mut out = match parse(args)? {
+        Command::Run(a) => a,
+        Command::Help => return Ok(Command::Help),
+    };
+    // Each variable is checked by the parser of its flag; the message names the variable.
+    let from_env = |var: &str, flag: &str, values: Vec<String>| -> Result<Args, ArgsError> {
+        let mut argv = Vec::new();
+        for v in values {
+            argv.push(flag.to_owned());
+            argv.push(v);
+        }
+        match parse(argv) {
+            Ok(Command::Run(a)) => Ok(a),
+            Ok(Command::Help) => Ok(Args::default()),
+            Err(ArgsError(m)) => Err(ArgsError(format!(
+                "{var}: {}",
+                m.strip_prefix(&format!("{flag}: ")).unwrap_or(&m)
+            ))),
+        }
+    };
+    if out.admin_token.is_none() {
+        if let Some(v) = env(ENV_ADMIN_TOKEN).filter(|v| !v.is_empty()) {
+            out.admin_token = from_env(ENV_ADMIN_TOKEN, "--admin-token", vec![v])?.admin_token;
+        }
+    }
+    if out.tenants.is_empty() {
+        if let Some(v) = env(ENV_TENANTS).filter(|v| !v.trim().is_empty()) {
+            let pairs = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect();
+            out.tenants = from_env(ENV_TENANTS, "--tenant", pairs)?.tenants;
+        }
+    }
+    Ok(Command::Run(out))
+}
+
 /// Checks an organization name: 1 to [`MAX_TENANT_NAME_LEN`] characters of `A-Z a-z 0-9 . _ -`,
 /// so that it can sit in a URL path segment without escaping.
 pub fn check_tenant_name(name: &str) -> Result<(), String> {
@@ -293,6 +354,72 @@ mod tests {
             Err(e) => e.to_string(),
             other => panic!("expected an error, got {other:?}"),
         }
+    }
+
+    fn run_env(args: &[&str], vars: &[(&str, &str)]) -> Result<Args, String> {
+        let env = |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
+        match parse_with_env(args.iter().copied(), env) {
+            Ok(Command::Run(a)) => Ok(a),
+            Ok(Command::Help) => Err("help".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn secrets_from_the_environment_when_the_flags_are_absent() {
+        let vars = [
+            (ENV_ADMIN_TOKEN, "env-admin-token-0001"),
+            (
+                ENV_TENANTS,
+                "acme=aaaaaaaaaaaaaaaaaaaa, globex=bbbbbbbbbbbbbbbbbbbb",
+            ),
+        ];
+        let a = run_env(&[], &vars).unwrap();
+        assert_eq!(a.admin_token.as_deref(), Some("env-admin-token-0001"));
+        assert_eq!(
+            a.tenants,
+            vec![
+                ("acme".to_owned(), "aaaaaaaaaaaaaaaaaaaa".to_owned()),
+                ("globex".to_owned(), "bbbbbbbbbbbbbbbbbbbb".to_owned())
+            ]
+        );
+        // The command line wins.
+        let a = run_env(
+            &[
+                "--admin-token",
+                "flag-admin-token-01",
+                "--tenant",
+                "x=cccccccccccccccccccc",
+            ],
+            &vars,
+        )
+        .unwrap();
+        assert_eq!(a.admin_token.as_deref(), Some("flag-admin-token-01"));
+        assert_eq!(a.tenants.len(), 1);
+        // Checked as the flags are, and the message names the variable.
+        let e = run_env(&[], &[(ENV_ADMIN_TOKEN, "short")]).unwrap_err();
+        assert!(
+            e.starts_with("SCIMITAR_ADMIN_TOKEN: must be at least"),
+            "{e}"
+        );
+        let e = run_env(&[], &[(ENV_TENANTS, "acme")]).unwrap_err();
+        assert!(
+            e.starts_with("SCIMITAR_TENANTS: expected NAME=TOKEN"),
+            "{e}"
+        );
+        let e = run_env(
+            &[],
+            &[(ENV_TENANTS, "a=aaaaaaaaaaaaaaaaaaaa,a=bbbbbbbbbbbbbbbbbbbb")],
+        )
+        .unwrap_err();
+        assert!(e.contains("given twice"), "{e}");
+        // Empty variables are absent.
+        let a = run_env(&[], &[(ENV_ADMIN_TOKEN, ""), (ENV_TENANTS, " ")]).unwrap();
+        assert_eq!((a.admin_token, a.tenants.len()), (None, 0));
     }
 
     #[test]

@@ -143,7 +143,7 @@ impl App {
             }
             let names: Vec<&str> = args.tenants.iter().map(|(n, _)| n.as_str()).collect();
             text.push_str(&format!(
-                "\nSCIM base URL: {scim_url}\nSCIM is enabled for: {} (tokens from --tenant)\n",
+                "\nSCIM base URL: {scim_url}\nSCIM is enabled for: {} (tokens from --tenant or SCIMITAR_TENANTS)\n",
                 names.join(", ")
             ));
             for (name, n) in others {
@@ -310,7 +310,7 @@ pub fn init_tracing() {
 
 /// Parses the process's arguments; prints help or the mistake and exits as a CLI should.
 pub fn args_or_exit(program: &str) -> Args {
-    match args::parse(std::env::args().skip(1)) {
+    match args::parse_with_env(std::env::args().skip(1), |k| std::env::var(k).ok()) {
         Ok(Command::Run(a)) => a,
         Ok(Command::Help) => {
             print!("{}", args::help(program));
