@@ -67,6 +67,14 @@
 //! `examples/own_store.rs` is a complete store over typed rows. The `testkit` module (feature
 //! `testkit`) checks a store from your own `cargo test` and says what to fix.
 //!
+//! # Acting on provisioning
+//!
+//! [`ScimServiceBuilder::on_change`] reports every write the store accepted, whichever
+//! store you use: end a user's sessions when [`Change::activation`] is
+//! [`Activation::Deactivated`] or the user is deleted, sync your own tables, audit. A store
+//! refuses a write for a reason of yours (a seat limit, a business rule) with
+//! [`store::StoreError::Refused`], and the client gets that error.
+//!
 //! # Features
 //!
 //! | Feature | Default | What it adds |
