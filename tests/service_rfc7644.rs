@@ -677,6 +677,32 @@ const PROJECTION: &[Case] = &[
         .setup(Setup::Custom)
         .checks(&[Eq("/urn:example:scim:schemas:extension:acme:2.0:User/always", r#""A""#),
             Eq("/userName", r#""dave@example.com""#)]),
+    case("§3.9", "a malformed 'attributes' on a POST is invalidValue",
+        post("/Users?attributes=emails%5Btype", r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new@example.com"}"#), 400)
+        .scim("invalidValue"),
+    case("§3.9, §3.12", "... and nothing was created",
+        get("/Users?filter=userName+eq+%22new@example.com%22"), 200)
+        .before(&[post("/Users?attributes=emails%5Btype", r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "new@example.com"}"#).may_fail()])
+        .checks(&[Eq("/totalResults", "0")]),
+    case("§3.9, §3.5.1", "a malformed 'excludedAttributes' on a PUT replaces nothing",
+        get("/Users/{alice}"), 200)
+        .before(&[put("/Users/{alice}?excludedAttributes=a%20b", r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "alice@example.com"}"#).may_fail()])
+        .checks(&[Header("etag", Some("{alice_etag}")), Present("/emails")]),
+    case("§3.9, §3.5.2", "a malformed 'attributes' on a PATCH changes nothing",
+        get("/Users/{alice}"), 200)
+        .before(&[patch("/Users/{alice}?attributes=emails%5Btype", r#"[{"op": "replace", "path": "title", "value": "x"}]"#).may_fail()])
+        .checks(&[Header("etag", Some("{alice_etag}")), Absent("/title")]),
+    case("§3.9, §3.5.2", "a malformed 'attributes' on a group PATCH is 400 and changes nothing",
+        patch("/Groups/{staff}?attributes=members%5B", r#"[{"op": "replace", "path": "displayName", "value": "x"}]"#), 400)
+        .scim("invalidValue"),
+    case("§3.9, §3.5.2", "... as a read-back shows",
+        get("/Groups/{staff}"), 200)
+        .before(&[patch("/Groups/{staff}?attributes=members%5B", r#"[{"op": "replace", "path": "displayName", "value": "x"}]"#).may_fail()])
+        .checks(&[Header("etag", Some("{staff_etag}")), Eq("/displayName", r#""Staff""#)]),
+    case("§3.9", "a malformed 'attributes' on a group POST creates nothing",
+        get("/Groups?filter=displayName+eq+%22Fresh%22"), 200)
+        .before(&[post("/Groups?attributes=a%20b", r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Fresh"}"#).may_fail()])
+        .checks(&[Eq("/totalResults", "0")]),
     case("§3.9", "a malformed attribute path is invalidValue",
         get("/Users/{alice}?attributes=emails%5Btype"), 400).scim("invalidValue"),
 ];

@@ -171,14 +171,16 @@ pub(crate) fn write(
     shape.write(out, res, schemas, &cx.base_url, MemberRefs::Add);
 }
 
+/// The representation of `res` projected by `view` (read before any write, so a
+/// malformed `attributes` is refused before the change is made).
 fn respond(
     cx: &Ctx<'_>,
-    req: &Request<Bytes>,
+    view: &View,
     res: &Resource,
     schemas: &SchemaSet,
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
-    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let shape = Shape::new(view, schemas);
     let mut body = Vec::with_capacity(1024);
     write(cx, &mut body, res, schemas, &shape);
     let location = (status == StatusCode::CREATED).then(|| cx.group_location(&res.id));
@@ -207,6 +209,7 @@ pub(crate) async fn create(
     cx: &mut Ctx<'_>,
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let schemas = cx.group_schemas();
     let mut attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
@@ -236,7 +239,7 @@ pub(crate) async fn create(
         v,
         None,
     );
-    respond(cx, req, &created, &schemas, StatusCode::CREATED)
+    respond(cx, &view, &created, &schemas, StatusCode::CREATED)
 }
 
 /// `GET /Groups/{id}`; `excludedAttributes=members` does not load the members.
@@ -246,29 +249,30 @@ pub(crate) async fn get(
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
     let schemas = cx.group_schemas();
-    let shape = Shape::new(&View::from_request(req)?, &schemas);
+    let view = View::from_request(req)?;
+    let shape = Shape::new(&view, &schemas);
     let res = load(cx, id, shape.needs("members")).await?;
     if etag::if_none_match_hits(req.headers(), res.version) {
         return Ok(encode::not_modified(res.version));
     }
-    respond(cx, req, &res, &schemas, StatusCode::OK)
+    respond(cx, &view, &res, &schemas, StatusCode::OK)
 }
 
 /// After a write that returned the group without members, the representation a 200
 /// needs (re-read with members when the projection wants them).
 async fn written(
     cx: &Ctx<'_>,
-    req: &Request<Bytes>,
+    view: &View,
     res: Resource,
     schemas: &SchemaSet,
 ) -> Result<Response<Bytes>, Error> {
-    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let shape = Shape::new(view, schemas);
     let res = if shape.needs("members") {
         load(cx, &res.id, true).await.unwrap_or(res)
     } else {
         res
     };
-    respond(cx, req, &res, schemas, StatusCode::OK)
+    respond(cx, view, &res, schemas, StatusCode::OK)
 }
 
 /// `PUT /Groups/{id}`: full replacement, members included (absent `members` empties the
@@ -278,6 +282,7 @@ pub(crate) async fn replace(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let if_match = IfMatch::from_headers(req.headers());
     let schemas = cx.group_schemas();
@@ -304,7 +309,7 @@ pub(crate) async fn replace(
         })?;
     let v = Some(res.version);
     change::notify(cx, ResourceKind::Group, id, ChangeKind::Replaced, v, None);
-    written(cx, req, res, &schemas).await
+    written(cx, &view, res, &schemas).await
 }
 
 /// Checks the members a change adds (see [`resolve_members`] for `known`).
@@ -375,6 +380,7 @@ pub(crate) async fn patch(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let if_match = IfMatch::from_headers(req.headers());
     let schemas = cx.group_schemas();
@@ -461,7 +467,7 @@ pub(crate) async fn patch(
             change::notify(cx, ResourceKind::Group, id, ChangeKind::Patched, v, None);
             return match cx.svc.patch_groups {
                 PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
-                PatchResponse::Resource => written(cx, req, res, &schemas).await,
+                PatchResponse::Resource => written(cx, &view, res, &schemas).await,
             };
         }
     }
