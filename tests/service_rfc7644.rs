@@ -815,6 +815,19 @@ const PATCH: &[Case] = &[
     case("§3.5.2", "a PATCH may answer 204 with the new ETag and no body",
         patch("/Users/{alice}", r#"[{"op": "replace", "path": "title", "value": "x"}]"#), 204)
         .setup(Setup::UserPatch204).checks(&[NoBody, Header("etag", Some("W/\"2\""))]),
+    case("§3.5.2", "with 'attributes' a PATCH MUST answer 200, even when configured for 204",
+        patch("/Users/{alice}?attributes=title", r#"[{"op": "replace", "path": "title", "value": "x"}]"#), 200)
+        .setup(Setup::UserPatch204)
+        .checks(&[Eq("/title", r#""x""#), Absent("/userName"), Eq("/id", r#""{alice}""#)]),
+    case("§3.5.2", "with 'attributes' a group PATCH answers 200 with the projected group",
+        patch("/Groups/{staff}?attributes=displayName", r#"[{"op": "replace", "path": "displayName", "value": "Crew"}]"#), 200)
+        .checks(&[Eq("/displayName", r#""Crew""#), Absent("/members"), Header("etag", Some("W/\"2\""))]),
+    case("§3.5.2, §3.9", "with 'excludedAttributes' a group PATCH answers 200 too",
+        patch("/Groups/{staff}?excludedAttributes=members", r#"[{"op": "add", "path": "members", "value": [{"value": "{bob}"}]}]"#), 200)
+        .checks(&[Absent("/members"), Eq("/displayName", r#""Staff""#)]),
+    case("§3.5.2", "without them a group PATCH answers 204 (the default)",
+        patch("/Groups/{staff}", r#"[{"op": "add", "path": "members", "value": [{"value": "{bob}"}]}]"#), 204)
+        .checks(&[NoBody, Header("etag", Some("W/\"2\""))]),
     case("§3.5.2", "PATCH of an unknown id is 404",
         patch("/Users/nobody", r#"[{"op": "add", "path": "title", "value": "x"}]"#), 404),
 ];

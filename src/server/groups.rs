@@ -466,8 +466,10 @@ pub(crate) async fn patch(
             let v = Some(res.version);
             change::notify(cx, ResourceKind::Group, id, ChangeKind::Patched, v, None);
             return match cx.svc.patch_groups {
-                PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
-                PatchResponse::Resource => written(cx, &view, res, &schemas).await,
+                PatchResponse::NoContent if view.is_empty() => {
+                    Ok(encode::no_content(Some(res.version)))
+                }
+                _ => written(cx, &view, res, &schemas).await,
             };
         }
     }

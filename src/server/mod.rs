@@ -69,7 +69,9 @@
 //! - `meta.location`: from [`ScimServiceBuilder::public_url`] when set, else
 //!   `http://{Host}{base_path}`.
 //! - PATCH: 200 with the resource, or 204, per resource type ([`PatchResponse`]; the
-//!   default is 200 for Users and 204 for Groups, which Entra ID prefers).
+//!   default is 200 for Users and 204 for Groups, which Entra ID prefers). A PATCH whose
+//!   query names `attributes` or `excludedAttributes` always answers 200 with the
+//!   projected resource (RFC 7644 §3.5.2 requires it for `attributes`).
 //! - `If-Match` on PUT/PATCH/DELETE: 412 on mismatch (`*` matches any version);
 //!   `If-None-Match` on GET by id: 304 with an empty body when unchanged.
 //! - Every response carries `Cache-Control: no-store`: all tenants read the same URLs and
@@ -229,7 +231,8 @@ impl Limits {
 pub enum PatchResponse {
     /// 200 with the updated resource (projected by `attributes`/`excludedAttributes`).
     Resource,
-    /// 204 No Content.
+    /// 204 No Content, unless the request names `attributes` or `excludedAttributes`:
+    /// then 200 with the projected resource (RFC 7644 §3.5.2).
     NoContent,
 }
 
@@ -580,7 +583,8 @@ impl ScimServiceBuilder {
     }
 
     /// What a successful PATCH on `kind` answers with (default: 200 with the resource for
-    /// Users, 204 for Groups).
+    /// Users, 204 for Groups). A PATCH that names `attributes` or `excludedAttributes`
+    /// answers 200 with the projected resource either way.
     pub fn patch_response(mut self, kind: ResourceKind, response: PatchResponse) -> Self {
         match kind {
             ResourceKind::User => self.patch_users = Some(response),

@@ -303,8 +303,8 @@ async fn patched(
     schemas: &SchemaSet,
 ) -> Result<Response<Bytes>, Error> {
     match cx.svc.patch_users {
-        PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
-        PatchResponse::Resource => respond(cx, view, res, schemas, StatusCode::OK).await,
+        PatchResponse::NoContent if view.is_empty() => Ok(encode::no_content(Some(res.version))),
+        _ => respond(cx, view, res, schemas, StatusCode::OK).await,
     }
 }
 
