@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use http::Method;
 use scimitar::schema::{AttributeDef, AttributeType, Mutability, Returned};
-use scimitar::{PatchResponse, ResourceKind, TenantId};
+use scimitar::{PatchResponse, Policy, ResourceKind, TenantId};
 use serde_json::{json, Value};
 use service_support::*;
 
@@ -38,6 +38,8 @@ enum Setup {
     Default,
     /// User PATCH configured to answer 204.
     UserPatch204,
+    /// A cap on group members (`Policy::max_members`), so group PATCHes load the members.
+    MembersCap,
     /// Tenant A has the [`ACME`] extension (`onRequest` returned on request, `always`
     /// always returned, `badge` immutable) and user `{dave}` holds values for all three.
     Custom,
@@ -264,6 +266,9 @@ async fn harness(setup: Setup) -> Harness {
     let h = match setup {
         Setup::UserPatch204 => {
             Harness::with(|b| b.patch_response(ResourceKind::User, PatchResponse::NoContent)).await
+        }
+        Setup::MembersCap => {
+            Harness::with(|b| b.policy(Policy::default().max_members(Some(100)))).await
         }
         _ => Harness::new().await,
     };
@@ -828,6 +833,45 @@ const PATCH: &[Case] = &[
     case("§3.5.2", "without them a group PATCH answers 204 (the default)",
         patch("/Groups/{staff}", r#"[{"op": "add", "path": "members", "value": [{"value": "{bob}"}]}]"#), 204)
         .checks(&[NoBody, Header("etag", Some("W/\"2\""))]),
+    case("§3.5.2", "removing an attribute the user does not have changes nothing",
+        patch("/Users/{alice}", r#"[{"op": "remove", "path": "nickName"}]"#), 200)
+        .checks(&[Header("etag", Some("{alice_etag}"))]),
+    case("§3.5.2.1", "adding a member a group already has changes nothing (same ETag)",
+        patch("/Groups/{staff}", r#"[{"op": "add", "path": "members", "value": [{"value": "{alice}"}]}]"#), 204)
+        .checks(&[Header("etag", Some("{staff_etag}"))]),
+    case("§3.5.2.1", "... nor the modify timestamp",
+        get("/Groups/{staff}"), 200)
+        .before(&[patch("/Groups/{staff}", r#"[{"op": "add", "path": "members", "value": [{"value": "{alice}"}]}]"#)])
+        .checks(&[Header("etag", Some("{staff_etag}")), Eq("/meta/lastModified", r#""{staff_lm}""#)]),
+    case("§3.5.2.3", "replacing a group's displayName with its own value changes nothing",
+        get("/Groups/{staff}"), 200)
+        .before(&[patch("/Groups/{staff}", r#"[{"op": "replace", "path": "displayName", "value": "Staff"}]"#)])
+        .checks(&[Header("etag", Some("{staff_etag}")), Eq("/meta/lastModified", r#""{staff_lm}""#)]),
+    case("§3.5.2.3", "Okta's rename carrying the group's id and the same name changes nothing",
+        get("/Groups/{staff}"), 200)
+        .before(&[patch("/Groups/{staff}", r#"[{"op": "replace", "value": {"id": "{staff}", "displayName": "Staff"}},
+            {"op": "add", "path": "members", "value": [{"value": "{alice}", "display": "alice@example.com"}]}]"#)])
+        .checks(&[Header("etag", Some("{staff_etag}"))]),
+    case("§3.5.2.2", "with the members loaded (a member cap), removing a non-member changes nothing",
+        get("/Groups/{staff}"), 200)
+        .setup(Setup::MembersCap)
+        .before(&[patch("/Groups/{staff}", r#"[{"op": "remove", "path": "members[value eq \"{bob}\"]"},
+            {"op": "add", "path": "members", "value": [{"value": "{alice}"}]}]"#)])
+        .checks(&[Header("etag", Some("{staff_etag}")), Eq("/meta/lastModified", r#""{staff_lm}""#)]),
+    case("§3.5.2", "with the members loaded, a real removal is still written",
+        get("/Groups/{staff}"), 200)
+        .setup(Setup::MembersCap)
+        .before(&[patch("/Groups/{staff}", r#"[{"op": "remove", "path": "members[value eq \"{alice}\"]"}]"#)])
+        .checks(&[Header("etag", Some("W/\"2\"")), Absent("/members")]),
+    case("§3.5.2", "without them, a real removal is written",
+        get("/Groups/{staff}"), 200)
+        .before(&[patch("/Groups/{staff}", r#"[{"op": "remove", "path": "members[value eq \"{alice}\"]"}]"#)])
+        .checks(&[Header("etag", Some("W/\"2\"")), Absent("/members")]),
+    case("§3.5.2", "a group PATCH that changes only its members bumps the version once",
+        get("/Groups/{staff}"), 200)
+        .before(&[patch("/Groups/{staff}", r#"[{"op": "add", "path": "members", "value": [{"value": "{alice}"}, {"value": "{bob}"}]},
+            {"op": "remove", "path": "members[value eq \"{carol}\"]"}]"#)])
+        .checks(&[Header("etag", Some("W/\"2\"")), Len("/members", 2)]),
     case("§3.5.2", "PATCH of an unknown id is 404",
         patch("/Users/nobody", r#"[{"op": "add", "path": "title", "value": "x"}]"#), 404),
 ];

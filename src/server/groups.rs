@@ -403,11 +403,22 @@ pub(crate) async fn patch(
         )?;
         let full_rewrite = outcome.needs_full_members;
         let attributes_changed = full_rewrite || outcome.attributes_changed;
+        // RFC 7644 §3.5.2.1: a value the target already holds "SHALL NOT change the
+        // modify timestamp": a PATCH that changes nothing is not written (IdPs resend
+        // renames and member adds).
+        if !attributes_changed {
+            let loaded = members_cap
+                .is_some()
+                .then(|| member_values(members_before.as_ref()));
+            if deltas_change_nothing(cx, id, loaded.as_ref(), &outcome.members).await? {
+                return patched(cx, &view, current, &schemas).await;
+            }
+        }
         let (mut attrs, mut changes, version, known) = if full_rewrite {
             let mut full = load(cx, id, true).await?;
             if_match.check(full.version)?;
             let before = member_values(full.attributes.get("members"));
-            engine::apply_patch_in_place(
+            let changed = engine::apply_patch_in_place(
                 &patch,
                 &mut full.attributes,
                 &full.id,
@@ -416,6 +427,9 @@ pub(crate) async fn patch(
                 &cx.svc.compat,
                 &mut cx.report,
             )?;
+            if !changed {
+                return patched(cx, &view, full, &schemas).await;
+            }
             let mut next = full.attributes;
             let members = next.remove("members").unwrap_or(Value::Null);
             let members = parse_members(&members, usize::MAX)?;
@@ -465,15 +479,65 @@ pub(crate) async fn patch(
         if let Some(res) = write_attempt(outcome, &if_match, attempt, || group_not_found(id))? {
             let v = Some(res.version);
             change::notify(cx, ResourceKind::Group, id, ChangeKind::Patched, v, None);
-            return match cx.svc.patch_groups {
-                PatchResponse::NoContent if view.is_empty() => {
-                    Ok(encode::no_content(Some(res.version)))
-                }
-                _ => written(cx, &view, res, &schemas).await,
-            };
+            return patched(cx, &view, res, &schemas).await;
         }
     }
     Err(store_failure(StoreError::VersionMismatch))
+}
+
+/// The answer to a successful PATCH: 204, or 200 with the group when configured so or
+/// when the request names attributes.
+async fn patched(
+    cx: &Ctx<'_>,
+    view: &View,
+    res: Resource,
+    schemas: &SchemaSet,
+) -> Result<Response<Bytes>, Error> {
+    match cx.svc.patch_groups {
+        PatchResponse::NoContent if view.is_empty() => Ok(encode::no_content(Some(res.version))),
+        _ => written(cx, view, res, schemas).await,
+    }
+}
+
+/// Whether membership deltas would leave the group as it is: no change at all, or only
+/// `Add`s of members it already has and (when its members are `loaded`) `Remove`s of
+/// members it does not have. Without the member list, each added member's groups are
+/// looked up, stopping at the first one not yet in the group; a `Remove` then counts as a
+/// change, since a store may list in `groups_of` only the groups of users, and a removal
+/// wrongly skipped would keep a member.
+async fn deltas_change_nothing(
+    cx: &Ctx<'_>,
+    id: &str,
+    loaded: Option<&HashSet<String>>,
+    changes: &[MemberChange],
+) -> Result<bool, Error> {
+    for change in changes {
+        match change {
+            MemberChange::Add(members) => {
+                for m in members {
+                    let present = match loaded {
+                        Some(set) => set.contains(&m.value),
+                        None => cx
+                            .groups()?
+                            .groups_of(&cx.tenant, &m.value)
+                            .await
+                            .map_err(store_failure)?
+                            .iter()
+                            .any(|g| g.id == id),
+                    };
+                    if !present {
+                        return Ok(false);
+                    }
+                }
+            }
+            MemberChange::Remove(ids) => match loaded {
+                Some(set) if ids.iter().all(|i| !set.contains(i)) => {}
+                _ => return Ok(false),
+            },
+            MemberChange::ReplaceAll(_) => return Ok(false),
+        }
+    }
+    Ok(true)
 }
 
 /// `DELETE /Groups/{id}`.

@@ -92,7 +92,9 @@
 //! existing User or Group of the same tenant, else 400 `invalidValue`; its `type` is set
 //! from what it names, and `$ref` is derived on output. A group cannot contain itself.
 //! Membership PATCHes are applied as deltas (see [`crate::patch`]); deleting a User or
-//! Group removes it from every group.
+//! Group removes it from every group. A PATCH that changes nothing (a rename to the
+//! current name, an `add` of members the group already has) is not written: the version
+//! and `meta.lastModified` stay as they were (RFC 7644 §3.5.2.1).
 //!
 //! # As a `tower` service
 //!
