@@ -969,6 +969,31 @@ const VERSIONS: &[Case] = &[
     case("§3.14", "a stale If-Match on a group PATCH is 412",
         patch("/Groups/{staff}", r#"[{"op": "replace", "path": "displayName", "value": "x"}]"#)
             .headers(&[("if-match", "W/\"77\"")]), 412),
+    case("§3.14, RFC 7232 §3.2", "If-None-Match: * on a PUT of an existing user is 412",
+        put("/Users/{alice}", r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "alice@example.com"}"#)
+            .headers(&[("if-none-match", "*")]), 412),
+    case("§3.14, RFC 7232 §3.2", "If-None-Match with the current tag on a PATCH is 412",
+        patch("/Users/{alice}", r#"[{"op": "replace", "path": "title", "value": "x"}]"#)
+            .headers(&[("if-none-match", "{alice_etag}")]), 412),
+    case("§3.14, RFC 7232 §3.2", "... and the PATCH is not performed",
+        get("/Users/{alice}"), 200)
+        .before(&[patch("/Users/{alice}", r#"[{"op": "replace", "path": "title", "value": "x"}]"#)
+            .headers(&[("if-none-match", "{alice_etag}")]).may_fail()])
+        .checks(&[Absent("/title"), Header("etag", Some("{alice_etag}"))]),
+    case("§3.14, RFC 7232 §3.2", "If-None-Match: * on a DELETE is 412",
+        delete("/Users/{carol}").headers(&[("if-none-match", "*")]), 412),
+    case("§3.14, RFC 7232 §3.2", "If-None-Match on a group PUT is 412",
+        put("/Groups/{staff}", r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "S"}"#)
+            .headers(&[("if-none-match", "{staff_etag}")]), 412),
+    case("§3.14, RFC 7232 §3.2", "If-None-Match on a group PATCH is 412",
+        patch("/Groups/{staff}", r#"[{"op": "add", "path": "members", "value": [{"value": "{bob}"}]}]"#)
+            .headers(&[("if-none-match", "*")]), 412),
+    case("§3.14, RFC 7232 §3.2", "If-None-Match on a group DELETE is 412",
+        delete("/Groups/{empty}").headers(&[("if-none-match", "W/\"5\", {empty_etag}")]), 412),
+    case("§3.14, RFC 7232 §3.2", "If-None-Match naming another version lets a write through",
+        patch("/Users/{alice}", r#"[{"op": "replace", "path": "title", "value": "x"}]"#)
+            .headers(&[("if-none-match", "W/\"77\"")]), 200)
+        .checks(&[Eq("/title", r#""x""#)]),
     case("§3.14, RFC 7232 §5", "preconditions on an unknown resource do not hide the 404",
         put("/Users/nobody", r#"{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "n@example.com"}"#)
             .headers(&[("if-match", "*")]), 404),

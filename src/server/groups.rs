@@ -290,6 +290,7 @@ pub(crate) async fn replace(
     engine::validate(&attrs, &schemas, &cx.svc.policy)?;
     let current = load(cx, id, false).await?;
     if_match.check(current.version)?;
+    etag::check_if_none_match(req.headers(), current.version)?;
     engine::check_immutable(&current.attributes, &attrs, &schemas)?;
     let members = take_members(cx, &mut attrs, Some(id)).await?;
     let expected = (!if_match.is_absent()).then_some(current.version);
@@ -391,6 +392,7 @@ pub(crate) async fn patch(
     for attempt in 1..=WRITE_ATTEMPTS {
         let mut current = load(cx, id, members_cap.is_some()).await?;
         if_match.check(current.version)?;
+        etag::check_if_none_match(req.headers(), current.version)?;
         let members_before = current.attributes.remove("members");
         let outcome = engine::apply_group_patch(
             &patch,
@@ -417,6 +419,7 @@ pub(crate) async fn patch(
         let (mut attrs, mut changes, version, known) = if full_rewrite {
             let mut full = load(cx, id, true).await?;
             if_match.check(full.version)?;
+            etag::check_if_none_match(req.headers(), full.version)?;
             let before = member_values(full.attributes.get("members"));
             let changed = engine::apply_patch_in_place(
                 &patch,
@@ -547,12 +550,13 @@ pub(crate) async fn delete(
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
     let if_match = IfMatch::from_headers(req.headers());
-    let expected = if if_match.is_absent() {
+    let expected = if if_match.is_absent() && !etag::has_if_none_match(req.headers()) {
         None
     } else {
         let current = load(cx, id, false).await?;
         if_match.check(current.version)?;
-        Some(current.version)
+        etag::check_if_none_match(req.headers(), current.version)?;
+        (!if_match.is_absent()).then_some(current.version)
     };
     let groups = cx.groups()?;
     match groups.delete(&cx.tenant, id, expected).await {

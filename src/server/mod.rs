@@ -73,7 +73,10 @@
 //!   query names `attributes` or `excludedAttributes` always answers 200 with the
 //!   projected resource (RFC 7644 §3.5.2 requires it for `attributes`).
 //! - `If-Match` on PUT/PATCH/DELETE: 412 on mismatch (`*` matches any version);
-//!   `If-None-Match` on GET by id: 304 with an empty body when unchanged.
+//!   `If-None-Match` on GET by id: 304 with an empty body when unchanged, and on
+//!   PUT/PATCH/DELETE: 412 when it names the current version or is `*` (RFC 7232 §3.2).
+//!   Tags compare weakly (`W/"3"` matches `"3"`), as SCIM clients send back the weak
+//!   `meta.version` they were given.
 //! - Every response carries `Cache-Control: no-store`: all tenants read the same URLs and
 //!   only the bearer token tells them apart, so no cache may keep an answer.
 //! - Every response carries an `X-Request-Id` header, also used in logs, so an operator can

@@ -223,6 +223,7 @@ pub(crate) async fn replace(
     for attempt in 1..=WRITE_ATTEMPTS {
         let current = load(cx, id).await?;
         if_match.check(current.version)?;
+        etag::check_if_none_match(req.headers(), current.version)?;
         engine::check_immutable(&current.attributes, &attrs, &schemas)?;
         let mut next = attrs.clone();
         keep_unreturnable(&current.attributes, &mut next, &schemas);
@@ -260,6 +261,7 @@ pub(crate) async fn patch(
     for attempt in 1..=WRITE_ATTEMPTS {
         let mut current = load(cx, id).await?;
         if_match.check(current.version)?;
+        etag::check_if_none_match(req.headers(), current.version)?;
         let stored_password = current.attributes.get(PASSWORD).cloned();
         let was_active = is_active(&current.attributes);
         // In place on the loaded copy (no clone); validated as a PUT body would be.
@@ -315,12 +317,13 @@ pub(crate) async fn delete(
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
     let if_match = IfMatch::from_headers(req.headers());
-    let expected = if if_match.is_absent() {
+    let expected = if if_match.is_absent() && !etag::has_if_none_match(req.headers()) {
         None
     } else {
         let current = load(cx, id).await?;
         if_match.check(current.version)?;
-        Some(current.version)
+        etag::check_if_none_match(req.headers(), current.version)?;
+        (!if_match.is_absent()).then_some(current.version)
     };
     match cx.svc.users.delete(&cx.tenant, id, expected).await {
         Ok(()) => {}
