@@ -931,6 +931,10 @@ const FORMATS_ERRORS: &[Case] = &[
     case("§3.12 Table 8", "a known method an endpoint lacks is 405 with Allow",
         patch("/Users", r#"[{"op": "add", "path": "title", "value": "x"}]"#), 405)
         .checks(&[Header("allow", Some("GET, POST"))]),
+    case("§3.12 Table 8, RFC 7231 §4.1", "a method the service implements nowhere is 501",
+        req("FROB", "/Users"), 501),
+    case("§3.12 Table 8, RFC 7231 §4.1", "HEAD is implemented nowhere either: 501",
+        req("HEAD", "/Users/{alice}"), 501),
     case("§3.12 Table 8", "an unknown id is 404 for DELETE",
         delete("/Groups/no-such-group"), 404),
     case("§3.13", "another protocol version than the base path's is not served",

@@ -43,7 +43,9 @@
 //! | `/Bulk`, `/Me` | 501 Not Implemented |
 //!
 //! `/Groups` exists only when a [`GroupStore`] is configured (404 otherwise). A method an
-//! endpoint does not support is 405 with an `Allow` header; any other path is 404.
+//! endpoint does not support is 405 with an `Allow` header, a method no endpoint supports
+//! (`HEAD`, `OPTIONS`, an extension method) is 501 (RFC 7231 §4.1); any other path is
+//! 404.
 //!
 //! # Authentication
 //!
@@ -420,6 +422,18 @@ impl ScimService {
             }
         };
         let name = route.template();
+        if !router::implemented(req.method()) {
+            let e = Error::new(
+                crate::ErrorKind::NotImplemented,
+                format!("the {} method is not implemented", req.method()),
+            );
+            return (
+                name,
+                Some(tenant),
+                crate::CompatReport::new(),
+                encode::error(&e, request_id),
+            );
+        }
         if !route.allows(req.method()) {
             let e = Error::new(
                 crate::ErrorKind::MethodNotAllowed,
