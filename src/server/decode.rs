@@ -70,6 +70,14 @@ pub(crate) struct View {
 }
 
 impl View {
+    /// Whether the request names no attributes either way. A request that does asks for
+    /// a representation, so a PATCH then answers 200 even where it would answer 204
+    /// (RFC 7644 §3.5.2: "The server MUST return a 200 OK if the "attributes" parameter
+    /// is specified").
+    pub(crate) fn is_empty(&self) -> bool {
+        self.attributes.is_empty() && self.excluded.is_empty()
+    }
+
     /// From the query string of a request on a single resource (the parameters apply to
     /// POST, PUT and PATCH responses too, RFC 7644 §3.9).
     pub(crate) fn from_request(req: &Request<Bytes>) -> Result<Self, Error> {

@@ -77,6 +77,28 @@ pub(crate) fn if_none_match_hits(headers: &HeaderMap, version: u64) -> bool {
         .any(|t| t == "*" || opaque(&t) == Some(version))
 }
 
+/// Whether the request carries `If-None-Match` at all.
+pub(crate) fn has_if_none_match(headers: &HeaderMap) -> bool {
+    headers.contains_key(http::header::IF_NONE_MATCH)
+}
+
+/// For a write (PUT, PATCH, DELETE): 412 when `If-None-Match` names `version` or is `*`.
+/// RFC 7232 §3.2: when the condition is false "the origin server MUST NOT perform the
+/// requested method" and answers 412 to any method but GET and HEAD. (`If-None-Match: *`
+/// always fails here, since a write needs an existing resource: SCIM's PUT never creates.)
+pub(crate) fn check_if_none_match(headers: &HeaderMap, version: u64) -> Result<(), Error> {
+    if if_none_match_hits(headers, version) {
+        return Err(Error::new(
+            ErrorKind::PreconditionFailed,
+            format!(
+                "If-None-Match matches the current version {}",
+                etag(version)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn split_tags(s: &str) -> impl Iterator<Item = String> + '_ {
     s.split(',')
         .map(str::trim)
@@ -125,5 +147,10 @@ mod tests {
         assert!(!if_none_match_hits(&h, 6));
         assert!(!if_none_match_hits(&HeaderMap::new(), 6));
         assert_eq!(etag(5), "W/\"5\"");
+        assert_eq!(check_if_none_match(&h, 5).unwrap_err().status(), 412);
+        assert!(check_if_none_match(&h, 6).is_ok());
+        let star = headers(http::header::IF_NONE_MATCH, "*");
+        assert_eq!(check_if_none_match(&star, 1).unwrap_err().status(), 412);
+        assert!(has_if_none_match(&star) && !has_if_none_match(&HeaderMap::new()));
     }
 }

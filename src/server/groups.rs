@@ -171,14 +171,16 @@ pub(crate) fn write(
     shape.write(out, res, schemas, &cx.base_url, MemberRefs::Add);
 }
 
+/// The representation of `res` projected by `view` (read before any write, so a
+/// malformed `attributes` is refused before the change is made).
 fn respond(
     cx: &Ctx<'_>,
-    req: &Request<Bytes>,
+    view: &View,
     res: &Resource,
     schemas: &SchemaSet,
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
-    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let shape = Shape::new(view, schemas);
     let mut body = Vec::with_capacity(1024);
     write(cx, &mut body, res, schemas, &shape);
     let location = (status == StatusCode::CREATED).then(|| cx.group_location(&res.id));
@@ -207,6 +209,7 @@ pub(crate) async fn create(
     cx: &mut Ctx<'_>,
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let schemas = cx.group_schemas();
     let mut attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
@@ -236,7 +239,7 @@ pub(crate) async fn create(
         v,
         None,
     );
-    respond(cx, req, &created, &schemas, StatusCode::CREATED)
+    respond(cx, &view, &created, &schemas, StatusCode::CREATED)
 }
 
 /// `GET /Groups/{id}`; `excludedAttributes=members` does not load the members.
@@ -246,29 +249,30 @@ pub(crate) async fn get(
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
     let schemas = cx.group_schemas();
-    let shape = Shape::new(&View::from_request(req)?, &schemas);
+    let view = View::from_request(req)?;
+    let shape = Shape::new(&view, &schemas);
     let res = load(cx, id, shape.needs("members")).await?;
     if etag::if_none_match_hits(req.headers(), res.version) {
         return Ok(encode::not_modified(res.version));
     }
-    respond(cx, req, &res, &schemas, StatusCode::OK)
+    respond(cx, &view, &res, &schemas, StatusCode::OK)
 }
 
 /// After a write that returned the group without members, the representation a 200
 /// needs (re-read with members when the projection wants them).
 async fn written(
     cx: &Ctx<'_>,
-    req: &Request<Bytes>,
+    view: &View,
     res: Resource,
     schemas: &SchemaSet,
 ) -> Result<Response<Bytes>, Error> {
-    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let shape = Shape::new(view, schemas);
     let res = if shape.needs("members") {
         load(cx, &res.id, true).await.unwrap_or(res)
     } else {
         res
     };
-    respond(cx, req, &res, schemas, StatusCode::OK)
+    respond(cx, view, &res, schemas, StatusCode::OK)
 }
 
 /// `PUT /Groups/{id}`: full replacement, members included (absent `members` empties the
@@ -278,6 +282,7 @@ pub(crate) async fn replace(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let if_match = IfMatch::from_headers(req.headers());
     let schemas = cx.group_schemas();
@@ -285,6 +290,7 @@ pub(crate) async fn replace(
     engine::validate(&attrs, &schemas, &cx.svc.policy)?;
     let current = load(cx, id, false).await?;
     if_match.check(current.version)?;
+    etag::check_if_none_match(req.headers(), current.version)?;
     engine::check_immutable(&current.attributes, &attrs, &schemas)?;
     let members = take_members(cx, &mut attrs, Some(id)).await?;
     let expected = (!if_match.is_absent()).then_some(current.version);
@@ -304,7 +310,7 @@ pub(crate) async fn replace(
         })?;
     let v = Some(res.version);
     change::notify(cx, ResourceKind::Group, id, ChangeKind::Replaced, v, None);
-    written(cx, req, res, &schemas).await
+    written(cx, &view, res, &schemas).await
 }
 
 /// Checks the members a change adds (see [`resolve_members`] for `known`).
@@ -375,6 +381,7 @@ pub(crate) async fn patch(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let if_match = IfMatch::from_headers(req.headers());
     let schemas = cx.group_schemas();
@@ -385,6 +392,7 @@ pub(crate) async fn patch(
     for attempt in 1..=WRITE_ATTEMPTS {
         let mut current = load(cx, id, members_cap.is_some()).await?;
         if_match.check(current.version)?;
+        etag::check_if_none_match(req.headers(), current.version)?;
         let members_before = current.attributes.remove("members");
         let outcome = engine::apply_group_patch(
             &patch,
@@ -397,11 +405,23 @@ pub(crate) async fn patch(
         )?;
         let full_rewrite = outcome.needs_full_members;
         let attributes_changed = full_rewrite || outcome.attributes_changed;
+        // RFC 7644 §3.5.2.1: a value the target already holds "SHALL NOT change the
+        // modify timestamp": a PATCH that changes nothing is not written (IdPs resend
+        // renames and member adds).
+        if !attributes_changed {
+            let loaded = members_cap
+                .is_some()
+                .then(|| member_values(members_before.as_ref()));
+            if deltas_change_nothing(cx, id, loaded.as_ref(), &outcome.members).await? {
+                return patched(cx, &view, current, &schemas).await;
+            }
+        }
         let (mut attrs, mut changes, version, known) = if full_rewrite {
             let mut full = load(cx, id, true).await?;
             if_match.check(full.version)?;
+            etag::check_if_none_match(req.headers(), full.version)?;
             let before = member_values(full.attributes.get("members"));
-            engine::apply_patch_in_place(
+            let changed = engine::apply_patch_in_place(
                 &patch,
                 &mut full.attributes,
                 &full.id,
@@ -410,6 +430,9 @@ pub(crate) async fn patch(
                 &cx.svc.compat,
                 &mut cx.report,
             )?;
+            if !changed {
+                return patched(cx, &view, full, &schemas).await;
+            }
             let mut next = full.attributes;
             let members = next.remove("members").unwrap_or(Value::Null);
             let members = parse_members(&members, usize::MAX)?;
@@ -459,13 +482,65 @@ pub(crate) async fn patch(
         if let Some(res) = write_attempt(outcome, &if_match, attempt, || group_not_found(id))? {
             let v = Some(res.version);
             change::notify(cx, ResourceKind::Group, id, ChangeKind::Patched, v, None);
-            return match cx.svc.patch_groups {
-                PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
-                PatchResponse::Resource => written(cx, req, res, &schemas).await,
-            };
+            return patched(cx, &view, res, &schemas).await;
         }
     }
     Err(store_failure(StoreError::VersionMismatch))
+}
+
+/// The answer to a successful PATCH: 204, or 200 with the group when configured so or
+/// when the request names attributes.
+async fn patched(
+    cx: &Ctx<'_>,
+    view: &View,
+    res: Resource,
+    schemas: &SchemaSet,
+) -> Result<Response<Bytes>, Error> {
+    match cx.svc.patch_groups {
+        PatchResponse::NoContent if view.is_empty() => Ok(encode::no_content(Some(res.version))),
+        _ => written(cx, view, res, schemas).await,
+    }
+}
+
+/// Whether membership deltas would leave the group as it is: no change at all, or only
+/// `Add`s of members it already has and (when its members are `loaded`) `Remove`s of
+/// members it does not have. Without the member list, each added member's groups are
+/// looked up, stopping at the first one not yet in the group; a `Remove` then counts as a
+/// change, since a store may list in `groups_of` only the groups of users, and a removal
+/// wrongly skipped would keep a member.
+async fn deltas_change_nothing(
+    cx: &Ctx<'_>,
+    id: &str,
+    loaded: Option<&HashSet<String>>,
+    changes: &[MemberChange],
+) -> Result<bool, Error> {
+    for change in changes {
+        match change {
+            MemberChange::Add(members) => {
+                for m in members {
+                    let present = match loaded {
+                        Some(set) => set.contains(&m.value),
+                        None => cx
+                            .groups()?
+                            .groups_of(&cx.tenant, &m.value)
+                            .await
+                            .map_err(store_failure)?
+                            .iter()
+                            .any(|g| g.id == id),
+                    };
+                    if !present {
+                        return Ok(false);
+                    }
+                }
+            }
+            MemberChange::Remove(ids) => match loaded {
+                Some(set) if ids.iter().all(|i| !set.contains(i)) => {}
+                _ => return Ok(false),
+            },
+            MemberChange::ReplaceAll(_) => return Ok(false),
+        }
+    }
+    Ok(true)
 }
 
 /// `DELETE /Groups/{id}`.
@@ -475,12 +550,13 @@ pub(crate) async fn delete(
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
     let if_match = IfMatch::from_headers(req.headers());
-    let expected = if if_match.is_absent() {
+    let expected = if if_match.is_absent() && !etag::has_if_none_match(req.headers()) {
         None
     } else {
         let current = load(cx, id, false).await?;
         if_match.check(current.version)?;
-        Some(current.version)
+        etag::check_if_none_match(req.headers(), current.version)?;
+        (!if_match.is_absent()).then_some(current.version)
     };
     let groups = cx.groups()?;
     match groups.delete(&cx.tenant, id, expected).await {

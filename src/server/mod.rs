@@ -43,7 +43,9 @@
 //! | `/Bulk`, `/Me` | 501 Not Implemented |
 //!
 //! `/Groups` exists only when a [`GroupStore`] is configured (404 otherwise). A method an
-//! endpoint does not support is 405 with an `Allow` header; any other path is 404.
+//! endpoint does not support is 405 with an `Allow` header, a method no endpoint supports
+//! (`HEAD`, `OPTIONS`, an extension method) is 501 (RFC 7231 §4.1); any other path is
+//! 404.
 //!
 //! # Authentication
 //!
@@ -69,9 +71,14 @@
 //! - `meta.location`: from [`ScimServiceBuilder::public_url`] when set, else
 //!   `http://{Host}{base_path}`.
 //! - PATCH: 200 with the resource, or 204, per resource type ([`PatchResponse`]; the
-//!   default is 200 for Users and 204 for Groups, which Entra ID prefers).
+//!   default is 200 for Users and 204 for Groups, which Entra ID prefers). A PATCH whose
+//!   query names `attributes` or `excludedAttributes` always answers 200 with the
+//!   projected resource (RFC 7644 §3.5.2 requires it for `attributes`).
 //! - `If-Match` on PUT/PATCH/DELETE: 412 on mismatch (`*` matches any version);
-//!   `If-None-Match` on GET by id: 304 with an empty body when unchanged.
+//!   `If-None-Match` on GET by id: 304 with an empty body when unchanged, and on
+//!   PUT/PATCH/DELETE: 412 when it names the current version or is `*` (RFC 7232 §3.2).
+//!   Tags compare weakly (`W/"3"` matches `"3"`), as SCIM clients send back the weak
+//!   `meta.version` they were given.
 //! - Every response carries `Cache-Control: no-store`: all tenants read the same URLs and
 //!   only the bearer token tells them apart, so no cache may keep an answer.
 //! - Every response carries an `X-Request-Id` header, also used in logs, so an operator can
@@ -90,7 +97,9 @@
 //! existing User or Group of the same tenant, else 400 `invalidValue`; its `type` is set
 //! from what it names, and `$ref` is derived on output. A group cannot contain itself.
 //! Membership PATCHes are applied as deltas (see [`crate::patch`]); deleting a User or
-//! Group removes it from every group.
+//! Group removes it from every group. A PATCH that changes nothing (a rename to the
+//! current name, an `add` of members the group already has) is not written: the version
+//! and `meta.lastModified` stay as they were (RFC 7644 §3.5.2.1).
 //!
 //! # As a `tower` service
 //!
@@ -229,7 +238,8 @@ impl Limits {
 pub enum PatchResponse {
     /// 200 with the updated resource (projected by `attributes`/`excludedAttributes`).
     Resource,
-    /// 204 No Content.
+    /// 204 No Content, unless the request names `attributes` or `excludedAttributes`:
+    /// then 200 with the projected resource (RFC 7644 §3.5.2).
     NoContent,
 }
 
@@ -412,6 +422,18 @@ impl ScimService {
             }
         };
         let name = route.template();
+        if !router::implemented(req.method()) {
+            let e = Error::new(
+                crate::ErrorKind::NotImplemented,
+                format!("the {} method is not implemented", req.method()),
+            );
+            return (
+                name,
+                Some(tenant),
+                crate::CompatReport::new(),
+                encode::error(&e, request_id),
+            );
+        }
         if !route.allows(req.method()) {
             let e = Error::new(
                 crate::ErrorKind::MethodNotAllowed,
@@ -580,7 +602,8 @@ impl ScimServiceBuilder {
     }
 
     /// What a successful PATCH on `kind` answers with (default: 200 with the resource for
-    /// Users, 204 for Groups).
+    /// Users, 204 for Groups). A PATCH that names `attributes` or `excludedAttributes`
+    /// answers 200 with the projected resource either way.
     pub fn patch_response(mut self, kind: ResourceKind, response: PatchResponse) -> Self {
         match kind {
             ResourceKind::User => self.patch_users = Some(response),

@@ -67,6 +67,19 @@ impl Route {
     }
 }
 
+/// Whether any endpoint serves `method`. RFC 7231 §4.1: a method that is "unrecognized or
+/// not implemented" is 501; one implemented elsewhere but not by the target is 405.
+pub(crate) fn implemented(method: &Method) -> bool {
+    [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ]
+    .contains(method)
+}
+
 /// The part of `path` after `base` (`""` for the base itself), or `None` when `path` is
 /// not under `base`.
 pub(crate) fn strip_base<'a>(base: &str, path: &'a str) -> Option<&'a str> {
@@ -210,6 +223,17 @@ mod tests {
         assert_eq!(strip_base("/scim/v2", "/scim/v2"), Some(""));
         assert_eq!(strip_base("/scim/v2", "/scim/v22/Users"), None);
         assert_eq!(strip_base("", "/Users"), Some("/Users"));
+    }
+
+    #[test]
+    fn implemented_methods() {
+        assert!(implemented(&Method::PATCH));
+        for m in ["HEAD", "OPTIONS", "TRACE", "CONNECT", "FROB"] {
+            assert!(
+                !implemented(&Method::from_bytes(m.as_bytes()).unwrap()),
+                "{m}"
+            );
+        }
     }
 
     #[test]

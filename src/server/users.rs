@@ -100,14 +100,17 @@ pub(crate) fn write(
     shape.write(out, res, schemas, &cx.base_url, MemberRefs::No);
 }
 
+/// The representation of `res` projected by `view`, which the handlers read from the
+/// query string before they write anything: a malformed `attributes` is refused before
+/// the change is made, not after.
 async fn respond(
     cx: &Ctx<'_>,
-    req: &Request<Bytes>,
+    view: &View,
     mut res: Resource,
     schemas: &SchemaSet,
     status: StatusCode,
 ) -> Result<Response<Bytes>, Error> {
-    let shape = Shape::new(&View::from_request(req)?, schemas);
+    let shape = Shape::new(view, schemas);
     attach_groups(cx, &mut res, &shape).await?;
     let mut body = Vec::with_capacity(1024);
     write(cx, &mut body, &res, schemas, &shape);
@@ -125,6 +128,7 @@ pub(crate) async fn create(
     cx: &mut Ctx<'_>,
     req: &Request<Bytes>,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let schemas = cx.user_schemas();
     let mut attrs = engine::read_resource(&body, &schemas, &cx.svc.compat, &mut cx.report)?;
@@ -148,7 +152,7 @@ pub(crate) async fn create(
         Some(created.version),
         None,
     );
-    respond(cx, req, created, &schemas, StatusCode::CREATED).await
+    respond(cx, &view, created, &schemas, StatusCode::CREATED).await
 }
 
 /// `GET /Users/{id}`.
@@ -157,12 +161,13 @@ pub(crate) async fn get(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let res = load(cx, id).await?;
     if etag::if_none_match_hits(req.headers(), res.version) {
         return Ok(encode::not_modified(res.version));
     }
     let schemas = cx.user_schemas();
-    respond(cx, req, res, &schemas, StatusCode::OK).await
+    respond(cx, &view, res, &schemas, StatusCode::OK).await
 }
 
 /// Keeps `returned: never` attributes (`password`) that a full replacement omits: a client
@@ -209,6 +214,7 @@ pub(crate) async fn replace(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let if_match = IfMatch::from_headers(req.headers());
     let schemas = cx.user_schemas();
@@ -217,6 +223,7 @@ pub(crate) async fn replace(
     for attempt in 1..=WRITE_ATTEMPTS {
         let current = load(cx, id).await?;
         if_match.check(current.version)?;
+        etag::check_if_none_match(req.headers(), current.version)?;
         engine::check_immutable(&current.attributes, &attrs, &schemas)?;
         let mut next = attrs.clone();
         keep_unreturnable(&current.attributes, &mut next, &schemas);
@@ -234,7 +241,7 @@ pub(crate) async fn replace(
         if let Some(res) = write_attempt(written, &if_match, attempt, || user_not_found(id))? {
             let v = Some(res.version);
             change::notify(cx, ResourceKind::User, id, ChangeKind::Replaced, v, flipped);
-            return respond(cx, req, res, &schemas, StatusCode::OK).await;
+            return respond(cx, &view, res, &schemas, StatusCode::OK).await;
         }
     }
     Err(store_failure(StoreError::VersionMismatch))
@@ -246,6 +253,7 @@ pub(crate) async fn patch(
     req: &Request<Bytes>,
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
+    let view = View::from_request(req)?;
     let body = decode::json_body(req, cx.svc.limits.max_body_bytes)?;
     let if_match = IfMatch::from_headers(req.headers());
     let schemas = cx.user_schemas();
@@ -253,6 +261,7 @@ pub(crate) async fn patch(
     for attempt in 1..=WRITE_ATTEMPTS {
         let mut current = load(cx, id).await?;
         if_match.check(current.version)?;
+        etag::check_if_none_match(req.headers(), current.version)?;
         let stored_password = current.attributes.get(PASSWORD).cloned();
         let was_active = is_active(&current.attributes);
         // In place on the loaded copy (no clone); validated as a PUT body would be.
@@ -267,7 +276,7 @@ pub(crate) async fn patch(
         )?;
         if !changed {
             // Nothing changed (IdPs resend the same PATCH): no write, no new version.
-            return patched(cx, req, current, &schemas).await;
+            return patched(cx, &view, current, &schemas).await;
         }
         seal_password(
             &cx.svc.passwords,
@@ -283,7 +292,7 @@ pub(crate) async fn patch(
         if let Some(res) = write_attempt(written, &if_match, attempt, || user_not_found(id))? {
             let v = Some(res.version);
             change::notify(cx, ResourceKind::User, id, ChangeKind::Patched, v, flipped);
-            return patched(cx, req, res, &schemas).await;
+            return patched(cx, &view, res, &schemas).await;
         }
     }
     Err(store_failure(StoreError::VersionMismatch))
@@ -291,13 +300,13 @@ pub(crate) async fn patch(
 
 async fn patched(
     cx: &Ctx<'_>,
-    req: &Request<Bytes>,
+    view: &View,
     res: Resource,
     schemas: &SchemaSet,
 ) -> Result<Response<Bytes>, Error> {
     match cx.svc.patch_users {
-        PatchResponse::NoContent => Ok(encode::no_content(Some(res.version))),
-        PatchResponse::Resource => respond(cx, req, res, schemas, StatusCode::OK).await,
+        PatchResponse::NoContent if view.is_empty() => Ok(encode::no_content(Some(res.version))),
+        _ => respond(cx, view, res, schemas, StatusCode::OK).await,
     }
 }
 
@@ -308,12 +317,13 @@ pub(crate) async fn delete(
     id: &str,
 ) -> Result<Response<Bytes>, Error> {
     let if_match = IfMatch::from_headers(req.headers());
-    let expected = if if_match.is_absent() {
+    let expected = if if_match.is_absent() && !etag::has_if_none_match(req.headers()) {
         None
     } else {
         let current = load(cx, id).await?;
         if_match.check(current.version)?;
-        Some(current.version)
+        etag::check_if_none_match(req.headers(), current.version)?;
+        (!if_match.is_absent()).then_some(current.version)
     };
     match cx.svc.users.delete(&cx.tenant, id, expected).await {
         Ok(()) => {}
