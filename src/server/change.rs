@@ -19,8 +19,10 @@ pub enum ChangeKind {
     Created,
     /// `PUT`: the resource was replaced.
     Replaced,
-    /// `PATCH`: the resource was modified. A user PATCH that changes nothing (IdPs resend
-    /// the same request) is neither written nor reported.
+    /// `PATCH`: the resource was modified. A PATCH that changes nothing (IdPs resend the
+    /// same request) is neither written nor reported; for a group, removing a member it
+    /// does not have is still written (and reported) unless a members cap made the
+    /// service load the member list.
     Patched,
     /// `DELETE`: the resource was deleted.
     Deleted,
