@@ -161,3 +161,108 @@ async fn tokens_and_custom_attributes_live_in_the_database() {
     assert_eq!(TokenStore::revoke_all(&*store, &t).await.unwrap(), 1);
     assert!(tokens2.verify(&secret).await.is_err());
 }
+
+/// A transaction the database aborts as a deadlock victim rolled back everything: the
+/// request may be retried, so it is `Unavailable` (503), not an internal error (500).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadlock_victim_is_unavailable_not_an_internal_error() {
+    use scimitar::store::{GroupStore, StoreError};
+    use sqlx::Connection as _;
+
+    let (pool, _guard) = sql_support::pg::schema_pool(4).await;
+    let store = Arc::new(PostgresStore::from_pool(pool.clone()).await.unwrap());
+    let t = TenantId::new("acme");
+    UserStore::create(
+        &*store,
+        &t,
+        NewResource {
+            id: "u1".into(),
+            attributes: json!({"userName": "u1"}).as_object().unwrap().clone(),
+        },
+    )
+    .await
+    .unwrap();
+    for g in ["g1", "g2"] {
+        GroupStore::create(
+            &*store,
+            &t,
+            NewResource {
+                id: g.into(),
+                attributes: json!({"displayName": g, "members": [{"value": "u1"}]})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    // Another client holds g2, the store's cleanup takes g1 and waits for g2, then the
+    // other client asks for g1: a cycle the database breaks by aborting the cleanup
+    // (whose wait started first, so its deadlock check runs first).
+    let mut other = pool.acquire().await.unwrap();
+    let mut tx = other.begin().await.unwrap();
+    let other_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("SELECT id FROM scimitar_groups WHERE id = 'g2' FOR UPDATE")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    let cleanup = {
+        let store = store.clone();
+        let t = t.clone();
+        tokio::spawn(async move { GroupStore::remove_member_everywhere(&*store, &t, "u1").await })
+    };
+    // Wait until the cleanup is blocked by the other client (it then holds g1).
+    let mut waits = 0;
+    loop {
+        let blocked: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+        )
+        .bind(other_pid)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if blocked > 0 {
+            break;
+        }
+        waits += 1;
+        assert!(waits < 500, "the cleanup never waited for the other client");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let second = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        sqlx::query("SELECT id FROM scimitar_groups WHERE id = 'g1' FOR UPDATE")
+            .fetch_all(&mut *tx),
+    )
+    .await
+    .expect("no deadlock was detected");
+    let outcome = cleanup.await.unwrap();
+    // Explicitly: a dropped transaction is only rolled back when its connection is next
+    // used, and until then it keeps its locks.
+    tx.rollback().await.unwrap();
+    drop(other);
+    assert!(
+        second.is_ok(),
+        "the other client was the victim: {second:?}"
+    );
+    match outcome {
+        Err(StoreError::Unavailable(_)) => {}
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+    // Nothing of the cleanup was kept; retried, it succeeds.
+    let g1 = GroupStore::get(&*store, &t, "g1", true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(g1.attributes.contains_key("members"));
+    GroupStore::remove_member_everywhere(&*store, &t, "u1")
+        .await
+        .unwrap();
+    assert!(GroupStore::groups_of(&*store, &t, "u1")
+        .await
+        .unwrap()
+        .is_empty());
+}
