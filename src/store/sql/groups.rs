@@ -247,6 +247,22 @@ macro_rules! impl_sql_groups {
             ) -> Result<(), StoreError> {
                 let now = now_nanos()?;
                 let mut tx = self.begin().await?;
+                if !<$store>::UPDATE_LOCK.is_empty() {
+                    // Lock the groups in id order first: two cleanups (or a cleanup and a
+                    // group write) locking the same groups in different orders deadlock.
+                    let sql = format!(
+                        "SELECT id FROM scimitar_groups WHERE tenant = $1 AND id IN \
+                         (SELECT group_id FROM scimitar_members WHERE tenant = $1 AND member_id = $2) \
+                         ORDER BY id{}",
+                        <$store>::UPDATE_LOCK
+                    );
+                    sqlx::query(&sql)
+                        .bind(tenant.as_str())
+                        .bind(member_id)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                }
                 sqlx::query(
                     "UPDATE scimitar_groups SET version = version + 1, modified_ns = $3 \
                      WHERE tenant = $1 AND id IN (SELECT group_id FROM scimitar_members \

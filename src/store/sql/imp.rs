@@ -6,7 +6,9 @@
 //! A backend module defines, on its store type: `DIALECT`, `DOC_OUT` (the select
 //! expression reading `doc` as text), `fn doc_in(n) -> String` (the placeholder writing
 //! `doc`), `fn read_pool()`, `fn write_pool()`, `async fn begin()` (a write transaction),
-//! and the field `unique_group_names`.
+//! `KEY_SHARE_LOCK` / `UPDATE_LOCK` (the row-locking clauses appended to a `SELECT` in a
+//! write transaction, empty where the transaction locks the whole database) and the field
+//! `unique_group_names`.
 
 macro_rules! impl_sql_store {
     ($store:ty, $db:ty) => {
@@ -322,26 +324,42 @@ macro_rules! impl_sql_store {
             }
 
             /// `InvalidMember` for the first member that is no user or group of `tenant`.
+            ///
+            /// The members found stay locked against deletion until `tx` ends
+            /// (`KEY_SHARE_LOCK`): a user deleted while it is being added either waits for
+            /// this transaction, and its membership cleanup then sees the new row, or was
+            /// gone first and is refused here. Without the lock the addition could commit
+            /// after the cleanup and leave a member that names no resource.
             async fn check_members(
                 tx: &mut Tx,
                 tenant: &TenantId,
                 members: &[Member],
             ) -> Result<(), StoreError> {
                 for chunk in members.chunks(CHUNK) {
-                    let list = placeholders(2, chunk.len());
-                    let sql = format!(
-                        "SELECT id FROM scimitar_users WHERE tenant = $1 AND id IN ({list}) \
-                         UNION ALL SELECT id FROM scimitar_groups WHERE tenant = $1 AND id IN ({list})"
-                    );
-                    let mut q = sqlx::query(&sql).bind(tenant.as_str());
-                    for m in chunk {
-                        q = q.bind(m.value.as_str());
+                    let mut found = HashSet::new();
+                    for table in ["scimitar_users", "scimitar_groups"] {
+                        let missing: Vec<&str> = chunk
+                            .iter()
+                            .map(|m| m.value.as_str())
+                            .filter(|v| !found.contains(*v))
+                            .collect();
+                        if missing.is_empty() {
+                            break;
+                        }
+                        let sql = format!(
+                            "SELECT id FROM {table} WHERE tenant = $1 AND id IN ({}){}",
+                            placeholders(2, missing.len()),
+                            <$store>::KEY_SHARE_LOCK
+                        );
+                        let mut q = sqlx::query(&sql).bind(tenant.as_str());
+                        for v in missing {
+                            q = q.bind(v);
+                        }
+                        let rows = q.fetch_all(&mut **tx).await.map_err(db_error)?;
+                        for r in &rows {
+                            found.insert(get::<String>(r, "id")?);
+                        }
                     }
-                    let rows = q.fetch_all(&mut **tx).await.map_err(db_error)?;
-                    let found = rows
-                        .iter()
-                        .map(|r| get::<String>(r, "id"))
-                        .collect::<Result<HashSet<_>, _>>()?;
                     if let Some(m) = chunk.iter().find(|m| !found.contains(&m.value)) {
                         return Err(StoreError::InvalidMember {
                             value: m.value.clone(),

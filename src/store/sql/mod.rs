@@ -29,6 +29,15 @@
 //! - A group update first bumps the group's version (locking its row), then applies
 //!   membership changes as `INSERT ... ON CONFLICT DO NOTHING` / `DELETE`, in one
 //!   transaction: concurrent adds never lose a member.
+//! - The users and groups a write adds as members are locked against deletion until it
+//!   commits (PostgreSQL `FOR KEY SHARE`; SQLite has one writer): a user deleted at the
+//!   same moment is either refused as a member or removed again by its deletion's
+//!   cleanup ([`GroupStore::remove_member_everywhere`](crate::GroupStore::remove_member_everywhere)), never left
+//!   behind as a member naming nothing.
+//! - That cleanup locks the groups it changes in id order, so concurrent deletions of
+//!   users who share groups do not deadlock. A transaction the database aborts anyway
+//!   (deadlock victim, serialization failure, busy database) is
+//!   [`StoreError::Unavailable`] (503): it wrote nothing and may be retried.
 //!
 //! # Push-down
 //!
@@ -278,12 +287,40 @@ fn db_error(e: sqlx::Error) -> StoreError {
                 attribute: attribute.into(),
             }
         }
+        sqlx::Error::Database(d) if transient(&*d) => {
+            StoreError::Unavailable(Box::new(sqlx::Error::Database(d)))
+        }
         e @ (sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
         | sqlx::Error::WorkerCrashed) => StoreError::Unavailable(Box::new(e)),
         e => StoreError::Other(Box::new(e)),
     }
+}
+
+/// Whether a database error is transient: the statement was rolled back and the same
+/// request may succeed when retried (a deadlock victim, a serialization failure, a busy
+/// database, a server shutting down or out of connections).
+fn transient(d: &dyn sqlx::error::DatabaseError) -> bool {
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        // 40001 serialization_failure, 40P01 deadlock_detected, 55P03 lock_not_available,
+        // 53300 too_many_connections, 57P01..57P03 shutdown / cannot connect now.
+        return matches!(
+            pg.code(),
+            "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P02" | "57P03"
+        );
+    }
+    #[cfg(feature = "sqlite")]
+    if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+        return d
+            .code()
+            .and_then(|c| c.parse::<u32>().ok())
+            .is_some_and(|c| matches!(c & 0xff, 5 | 6));
+    }
+    let _ = d;
+    false
 }
 
 /// A store error as a [`crate::Error`] for the token-store methods.
