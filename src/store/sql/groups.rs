@@ -88,6 +88,9 @@ macro_rules! impl_sql_groups {
                 changes: Vec<MemberChange>,
                 expected_version: Option<u64>,
             ) -> Result<Resource, StoreError> {
+                if !storable(id) {
+                    return Err(StoreError::NotFound);
+                }
                 let expected = expected_version.map(version_param).transpose()?;
                 let now = now_nanos()?;
                 let mut tx = self.begin().await?;
@@ -173,6 +176,9 @@ macro_rules! impl_sql_groups {
                 id: &str,
                 expected_version: Option<u64>,
             ) -> Result<(), StoreError> {
+                if !storable(id) {
+                    return Err(StoreError::NotFound);
+                }
                 let expected = expected_version.map(version_param).transpose()?;
                 let sql = format!(
                     "DELETE FROM scimitar_groups WHERE tenant = $1 AND id = $2{}",
@@ -220,6 +226,9 @@ macro_rules! impl_sql_groups {
                 tenant: &TenantId,
                 member_id: &str,
             ) -> Result<Vec<GroupRef>, StoreError> {
+                if !storable(member_id) {
+                    return Ok(Vec::new());
+                }
                 let rows = sqlx::query(
                     "SELECT g.id AS id, g.display_name AS display_name FROM scimitar_members m \
                      JOIN scimitar_groups g ON g.tenant = m.tenant AND g.id = m.group_id \
@@ -245,6 +254,9 @@ macro_rules! impl_sql_groups {
                 tenant: &TenantId,
                 member_id: &str,
             ) -> Result<(), StoreError> {
+                if !storable(member_id) {
+                    return Ok(());
+                }
                 let now = now_nanos()?;
                 let mut tx = self.begin().await?;
                 if !<$store>::UPDATE_LOCK.is_empty() {

@@ -20,8 +20,8 @@ macro_rules! impl_sql_store {
 
         use super::compile::{self, Kind, Param};
         use super::{
-            db_error, members_value, now_nanos, other, resource, take_members, token_error,
-            version_param, GroupColumns, UserColumns, CHUNK,
+            db_error, member_columns, members_value, now_nanos, other, resource, storable,
+            take_members, token_error, version_param, GroupColumns, UserColumns, CHUNK,
         };
         use crate::auth::{TokenHash, TokenId, TokenRecord, TokenStore};
         use crate::error::Error;
@@ -110,7 +110,7 @@ macro_rules! impl_sql_store {
                 id: &str,
                 expected: Option<u64>,
             ) -> StoreError {
-                if expected.is_none() {
+                if expected.is_none() || !storable(id) {
                     return StoreError::NotFound;
                 }
                 let sql = format!(
@@ -135,6 +135,9 @@ macro_rules! impl_sql_store {
                 tenant: &TenantId,
                 id: &str,
             ) -> Result<Option<Resource>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let sql = format!(
                     "SELECT {} FROM {} WHERE tenant = $1 AND id = $2",
                     select_cols(),
@@ -341,7 +344,7 @@ macro_rules! impl_sql_store {
                         let missing: Vec<&str> = chunk
                             .iter()
                             .map(|m| m.value.as_str())
-                            .filter(|v| !found.contains(*v))
+                            .filter(|v| !found.contains(*v) && storable(v))
                             .collect();
                         if missing.is_empty() {
                             break;
@@ -377,6 +380,9 @@ macro_rules! impl_sql_store {
                 members: &[Member],
             ) -> Result<(), StoreError> {
                 for chunk in members.chunks(CHUNK) {
+                    for m in chunk {
+                        member_columns(m)?;
+                    }
                     let values = (0..chunk.len())
                         .map(|i| {
                             let p = 3 + 3 * i;
@@ -406,6 +412,8 @@ macro_rules! impl_sql_store {
                 group: &str,
                 ids: &[String],
             ) -> Result<(), StoreError> {
+                // No member id holds U+0000, and the database would refuse the lookup.
+                let ids: Vec<&String> = ids.iter().filter(|id| storable(id)).collect();
                 for chunk in ids.chunks(CHUNK) {
                     let sql = format!(
                         "DELETE FROM scimitar_members WHERE tenant = $1 AND group_id = $2 AND member_id IN ({})",
@@ -472,6 +480,9 @@ macro_rules! impl_sql_store {
                 attributes: Map<String, Value>,
                 expected_version: Option<u64>,
             ) -> Result<Resource, StoreError> {
+                if !storable(id) {
+                    return Err(StoreError::NotFound);
+                }
                 let cols = UserColumns::of(&attributes)?;
                 let expected = expected_version.map(version_param).transpose()?;
                 let now = now_nanos()?;
@@ -514,6 +525,9 @@ macro_rules! impl_sql_store {
                 id: &str,
                 expected_version: Option<u64>,
             ) -> Result<(), StoreError> {
+                if !storable(id) {
+                    return Err(StoreError::NotFound);
+                }
                 let expected = expected_version.map(version_param).transpose()?;
                 let sql = format!(
                     "DELETE FROM scimitar_users WHERE tenant = $1 AND id = $2{}",
