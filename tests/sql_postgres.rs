@@ -266,3 +266,60 @@ async fn a_deadlock_victim_is_unavailable_not_an_internal_error() {
         .unwrap()
         .is_empty());
 }
+
+/// Instances starting together on a fresh database, and restarting later, migrate once
+/// and all come up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_migrate_once() {
+    let (pool, _guard) = sql_support::pg::schema_pool(8).await;
+    let starts: Vec<_> = (0..6)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move { PostgresStore::from_pool(pool).await })
+        })
+        .collect();
+    for s in starts {
+        s.await.unwrap().unwrap();
+    }
+    let store = PostgresStore::from_pool(pool.clone()).await.unwrap();
+    let rows: Vec<i64> = sqlx::query_scalar("SELECT version FROM scimitar_migrations")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![1]);
+    let t = TenantId::new("acme");
+    UserStore::create(
+        &store,
+        &t,
+        NewResource {
+            id: "u1".into(),
+            attributes: json!({"userName": "a"}).as_object().unwrap().clone(),
+        },
+    )
+    .await
+    .unwrap();
+    // A restart keeps the data.
+    let again = PostgresStore::from_pool(pool).await.unwrap();
+    assert!(UserStore::get(&again, &t, "u1").await.unwrap().is_some());
+}
+
+/// Every future the store hands out can be spawned: hosts build and use it inside
+/// `tokio::spawn`, axum handlers and `#[async_trait]` methods, which need `Send`.
+#[allow(dead_code)]
+fn futures_are_send(
+    store: &PostgresStore,
+    registry: &scimitar::schema::SchemaRegistry,
+    q: &StoreQuery,
+) {
+    fn send<F: std::future::Future + Send>(_: F) {}
+    let t = TenantId::new("t");
+    let attr = scimitar::schema::AttributeDef::new("a", scimitar::schema::AttributeType::String);
+    send(PostgresStore::connect("postgres://x"));
+    send(PostgresStore::from_pool(store.pool().clone()));
+    send(store.save_custom_attribute(&t, "urn:x", "X", &attr));
+    send(store.delete_custom_attributes(&t));
+    send(store.load_custom_attributes(registry));
+    send(store.explain_users(&t, q));
+    send(store.explain_groups(&t, q));
+    send(store.close());
+}

@@ -249,3 +249,28 @@ async fn custom_attributes_are_reloaded_into_a_registry() {
         .is_none());
     assert_eq!(store.delete_custom_attributes(&t).await.unwrap(), 2);
 }
+
+/// Every future the store hands out can be spawned: hosts build and use it inside
+/// `tokio::spawn`, axum handlers and `#[async_trait]` methods, which need `Send`.
+#[allow(dead_code)]
+fn futures_are_send(
+    store: &SqliteStore,
+    registry: &scimitar::schema::SchemaRegistry,
+    q: &StoreQuery,
+) {
+    fn send<F: std::future::Future + Send>(_: F) {}
+    let t = TenantId::new("t");
+    let attr = scimitar::schema::AttributeDef::new("a", scimitar::schema::AttributeType::String);
+    send(SqliteStore::connect("sqlite::memory:"));
+    send(SqliteStore::memory());
+    send(SqliteStore::from_pools(
+        store.pool().clone(),
+        store.pool().clone(),
+    ));
+    send(store.save_custom_attribute(&t, "urn:x", "X", &attr));
+    send(store.delete_custom_attributes(&t));
+    send(store.load_custom_attributes(registry));
+    send(store.explain_users(&t, q));
+    send(store.explain_groups(&t, q));
+    send(store.close());
+}
