@@ -66,10 +66,16 @@
 /// Runs the migrations not yet recorded in `scimitar_migrations`, inside the open
 /// transaction `$tx` (which the caller has made exclusive) and commits it. `$ddl` creates
 /// the bookkeeping table in the backend's dialect.
+///
+/// Raw SQL goes through [`sqlx::Executor::execute`], not `RawSql::execute`: that `async
+/// fn`'s `E: Executor<'e>` bound makes every future awaiting it non-`Send` to the compiler
+/// (rust-lang/rust#102211), so `connect` could not be called in `tokio::spawn` or an
+/// `#[async_trait]` method.
 macro_rules! run_migrations {
     ($tx:ident, $ddl:expr, $migrations:expr) => {{
-        sqlx::raw_sql($ddl)
-            .execute(&mut *$tx)
+        use sqlx::Executor as _;
+        (&mut *$tx)
+            .execute(sqlx::raw_sql($ddl))
             .await
             .map_err(super::db_error)?;
         let done: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM scimitar_migrations")
@@ -80,8 +86,8 @@ macro_rules! run_migrations {
             if done.is_some_and(|d| d >= *version) {
                 continue;
             }
-            sqlx::raw_sql(sql)
-                .execute(&mut *$tx)
+            (&mut *$tx)
+                .execute(sqlx::raw_sql(sql))
                 .await
                 .map_err(super::db_error)?;
             sqlx::query("INSERT INTO scimitar_migrations (version, applied_ns) VALUES ($1, $2)")
