@@ -323,3 +323,37 @@ fn futures_are_send(
     send(store.explain_groups(&t, q));
     send(store.close());
 }
+
+/// An exhausted pool (every connection busy past the acquire timeout) is 503, retryable,
+/// not 500; the request after it is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exhausted_pool_is_503() {
+    let (pool, _guard) = sql_support::pg::schema_pool(1).await;
+    PostgresStore::from_pool(pool.clone()).await.unwrap();
+    // A pool of one connection with a short acquire timeout, on the same schema.
+    let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let set = format!("SET search_path TO {schema}");
+    let small = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_millis(300))
+        .after_connect(move |conn, _| {
+            let set = set.clone();
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, set.as_str()).await?;
+                Ok(())
+            })
+        })
+        .connect(&sql_support::pg::url())
+        .await
+        .unwrap();
+    let store = Arc::new(PostgresStore::from_pool(small.clone()).await.unwrap());
+    let c = sql_support::service::Client::new(store).await;
+    let held = small.acquire().await.unwrap();
+    let r = c.get("/Users").await;
+    r.assert_error(503, None);
+    drop(held);
+    assert_eq!(c.get("/Users").await.status, 200);
+}

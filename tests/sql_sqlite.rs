@@ -274,3 +274,44 @@ fn futures_are_send(
     send(store.explain_groups(&t, q));
     send(store.close());
 }
+
+/// Another process holding the database's write lock past the busy timeout makes a write
+/// 503 (`Unavailable`, retryable), not 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_locked_by_another_process_is_unavailable() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    use sqlx::Connection as _;
+    use std::str::FromStr as _;
+
+    let dir = TempDir::new();
+    let url = dir.url("busy.db");
+    let options = SqliteConnectOptions::from_str(&url)
+        .unwrap()
+        .create_if_missing(true)
+        .busy_timeout(std::time::Duration::from_millis(200));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .unwrap();
+    let store = SqliteStore::from_pools(pool.clone(), pool).await.unwrap();
+    let mut other = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    sqlx::Executor::execute(&mut other, "BEGIN IMMEDIATE")
+        .await
+        .unwrap();
+    let t = TenantId::new("acme");
+    let new = || NewResource {
+        id: "u1".into(),
+        attributes: obj(json!({"userName": "a"})),
+    };
+    match UserStore::create(&store, &t, new()).await {
+        Err(scimitar::store::StoreError::Unavailable(_)) => {}
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+    sqlx::Executor::execute(&mut other, "ROLLBACK")
+        .await
+        .unwrap();
+    UserStore::create(&store, &t, new()).await.unwrap();
+}
