@@ -30,10 +30,11 @@
 //!   membership changes as `INSERT ... ON CONFLICT DO NOTHING` / `DELETE`, in one
 //!   transaction: concurrent adds never lose a member.
 //! - The users and groups a write adds as members are locked against deletion until it
-//!   commits (PostgreSQL `FOR KEY SHARE`; SQLite has one writer): a user deleted at the
-//!   same moment is either refused as a member or removed again by its deletion's
-//!   cleanup ([`GroupStore::remove_member_everywhere`](crate::GroupStore::remove_member_everywhere)), never left
-//!   behind as a member naming nothing.
+//!   commits (PostgreSQL `FOR KEY SHARE`, what a foreign key would take; SQLite has one
+//!   writer): a user deleted at the same moment is either refused as a member or removed
+//!   again by its deletion's cleanup
+//!   ([`GroupStore::remove_member_everywhere`](crate::GroupStore::remove_member_everywhere)),
+//!   never left behind as a member naming nothing.
 //! - That cleanup locks the groups it changes in id order, so concurrent deletions of
 //!   users who share groups do not deadlock. A transaction the database aborts anyway
 //!   (deadlock victim, serialization failure, busy database) is
