@@ -108,6 +108,7 @@
 //! | Group members added or set by one request (POST/PUT `members`, PATCH `add`/`replace` together) | 10,000 | 400 `invalidValue` | [`server::Limits::max_members_per_request`] |
 //! | Members of one Group (POST/PUT bodies and the result of any PATCH, membership deltas included) | none: the body limit | 400 `invalidValue` | [`schema::Policy::max_members`] |
 //! | String attribute length (in characters) | none: the body limit | 400 `invalidValue` | [`schema::Policy::max_length`], [`schema::Policy::max_length_of`] |
+//! | SQL stores (features `sqlite`, `postgres`): `userName` and group `displayName` (lower-cased), `externalId` | 2,048 bytes of UTF-8; no U+0000 in them or in a member's `display`/`type` | 400 `invalidValue` | fixed: `store::sql::MAX_INDEXED_BYTES` |
 //! | Bearer token | 8 KiB | 401 | fixed: [`auth::MAX_TOKEN_LEN`] |
 //! | URL and header sizes | your HTTP server's | its error | your HTTP server |
 //! | `If-Match` that names no current version (garbage included) | - | 412 | - |

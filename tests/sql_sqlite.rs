@@ -249,3 +249,69 @@ async fn custom_attributes_are_reloaded_into_a_registry() {
         .is_none());
     assert_eq!(store.delete_custom_attributes(&t).await.unwrap(), 2);
 }
+
+/// Every future the store hands out can be spawned: hosts build and use it inside
+/// `tokio::spawn`, axum handlers and `#[async_trait]` methods, which need `Send`.
+#[allow(dead_code)]
+fn futures_are_send(
+    store: &SqliteStore,
+    registry: &scimitar::schema::SchemaRegistry,
+    q: &StoreQuery,
+) {
+    fn send<F: std::future::Future + Send>(_: F) {}
+    let t = TenantId::new("t");
+    let attr = scimitar::schema::AttributeDef::new("a", scimitar::schema::AttributeType::String);
+    send(SqliteStore::connect("sqlite::memory:"));
+    send(SqliteStore::memory());
+    send(SqliteStore::from_pools(
+        store.pool().clone(),
+        store.pool().clone(),
+    ));
+    send(store.save_custom_attribute(&t, "urn:x", "X", &attr));
+    send(store.delete_custom_attributes(&t));
+    send(store.load_custom_attributes(registry));
+    send(store.explain_users(&t, q));
+    send(store.explain_groups(&t, q));
+    send(store.close());
+}
+
+/// Another process holding the database's write lock past the busy timeout makes a write
+/// 503 (`Unavailable`, retryable), not 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_locked_by_another_process_is_unavailable() {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    use sqlx::Connection as _;
+    use std::str::FromStr as _;
+
+    let dir = TempDir::new();
+    let url = dir.url("busy.db");
+    let options = SqliteConnectOptions::from_str(&url)
+        .unwrap()
+        .create_if_missing(true)
+        .busy_timeout(std::time::Duration::from_millis(200));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .unwrap();
+    let store = SqliteStore::from_pools(pool.clone(), pool).await.unwrap();
+    let mut other = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    sqlx::Executor::execute(&mut other, "BEGIN IMMEDIATE")
+        .await
+        .unwrap();
+    let t = TenantId::new("acme");
+    let new = || NewResource {
+        id: "u1".into(),
+        attributes: obj(json!({"userName": "a"})),
+    };
+    match UserStore::create(&store, &t, new()).await {
+        Err(scimitar::store::StoreError::Unavailable(_)) => {}
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+    sqlx::Executor::execute(&mut other, "ROLLBACK")
+        .await
+        .unwrap();
+    UserStore::create(&store, &t, new()).await.unwrap();
+}

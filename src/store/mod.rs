@@ -382,6 +382,14 @@ pub enum StoreError {
     /// `StoreError::Refused(Error::new(ErrorKind::Forbidden, "the plan allows 50 users"))`.
     /// The write must then have changed nothing.
     Refused(Error),
+    /// A value the store cannot keep, e.g. a string with U+0000 where PostgreSQL needs
+    /// `text`, or one longer than an index can hold. A client error (400 `invalidValue`).
+    InvalidValue {
+        /// The attribute, e.g. `userName` or `members.display`.
+        attribute: String,
+        /// Why, completing "the value of 'attribute' ...", e.g. "contains U+0000".
+        reason: String,
+    },
     /// The backend is unavailable (retryable); the cause is logged, not sent.
     Unavailable(Box<dyn std::error::Error + Send + Sync>),
     /// Any other failure; the cause is logged, not sent.
@@ -398,6 +406,9 @@ impl fmt::Display for StoreError {
             StoreError::VersionMismatch => f.write_str("version mismatch"),
             StoreError::InvalidMember { value } => write!(f, "unknown member {value}"),
             StoreError::Refused(e) => write!(f, "refused: {e}"),
+            StoreError::InvalidValue { attribute, reason } => {
+                write!(f, "the value of '{attribute}' {reason}")
+            }
             StoreError::Unavailable(e) => write!(f, "store unavailable: {e}"),
             StoreError::Other(e) => write!(f, "store failure: {e}"),
         }
@@ -427,6 +438,9 @@ impl From<StoreError> for Error {
             StoreError::InvalidMember { value } => Error::invalid_value(format!(
                 "member '{value}' does not name an existing resource"
             )),
+            StoreError::InvalidValue { attribute, reason } => {
+                Error::invalid_value(format!("the value of '{attribute}' {reason}"))
+            }
             StoreError::Unavailable(_) => Error::new(
                 ErrorKind::Unavailable,
                 "the service is temporarily unavailable",

@@ -30,7 +30,9 @@ impl Rng {
 }
 
 /// Name stems with case variants, non-ASCII letters whose lower case differs in length
-/// (`İ`), LIKE metacharacters and quotes.
+/// (`İ`, KELVIN SIGN) or depends on context (final sigma), letters whose lower case is
+/// not their fold (`ẞ`, `ǅ`, Cherokee), LIKE metacharacters (`%`, `_`, `\`, and `!`,
+/// the PostgreSQL store's escape) and quotes.
 const STEMS: &[&str] = &[
     "alice",
     "Alice",
@@ -46,11 +48,20 @@ const STEMS: &[&str] = &[
     "o'brien",
     "İpek",
     "straße",
+    "STRAẞE",
     "zoë",
     "Zed",
     "a",
     "",
     "grace.hopper",
+    "back\\slash",
+    "%_\\!",
+    "\u{212A}elvin",
+    "ΟΔΥΣΣΕΥΣ",
+    "ǅemal",
+    "ıi",
+    "Ꭰꭰ",
+    "ﬁle",
 ];
 const DOMAINS: &[&str] = &["example.com", "Example.COM", "corp.test", "x_y.org"];
 const TITLES: &[&str] = &["Engineer", "engineer", "Manager", "Tour Guide"];
@@ -163,9 +174,18 @@ fn string_value(rng: &mut Rng, pool: &[String]) -> String {
                 .unwrap_or_default()
         }
     };
-    match rng.below(4) {
+    let piece = match rng.below(4) {
         0 => piece.to_uppercase(),
         1 => piece.to_lowercase(),
+        _ => piece,
+    };
+    // Now and then a character no stored value holds (U+0000), or a LIKE wildcard.
+    match rng.below(40) {
+        0 => format!("{piece}\u{0}"),
+        1 => format!("\u{0}{piece}"),
+        2 => piece.replacen(|c: char| c.is_alphabetic(), "\u{0}", 1),
+        3 => format!("{piece}%"),
+        4 => piece.replacen(|c: char| c.is_alphabetic(), "_", 1),
         _ => piece,
     }
 }

@@ -19,6 +19,7 @@ use scimitar::{Filter, TenantId};
 use serde_json::{Map, Value};
 
 pub mod gen;
+pub mod service;
 
 /// A unique name for a temp file or schema.
 pub fn unique_name(prefix: &str) -> String {

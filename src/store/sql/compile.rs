@@ -171,6 +171,7 @@ struct Compiler {
 }
 
 const TRUE: &str = "(1 = 1)";
+const FALSE: &str = "(1 = 0)";
 
 impl Compiler {
     fn new(kind: Kind, dialect: Dialect, first: usize) -> Self {
@@ -303,6 +304,18 @@ impl Compiler {
             CompValue::Null => return None,
         };
         let text = if fold { text.to_lowercase() } else { text };
+        if let Some((before, _)) = text.split_once('\0') {
+            // No column holds U+0000 (the stores refuse it), and the database could not
+            // bind it: no value equals, contains, starts or ends with this one, and in
+            // code-point order a value without U+0000 is above `before` + U+0000 + rest
+            // exactly when it is above `before`.
+            let (op, before) = match op {
+                CompareOp::Gt | CompareOp::Ge => (CompareOp::Gt, before.to_owned()),
+                CompareOp::Lt | CompareOp::Le => (CompareOp::Le, before.to_owned()),
+                _ => return Some(FALSE.to_owned()),
+            };
+            return self.text(name, false, op, &CompValue::String(before));
+        }
         let substring = matches!(op, CompareOp::Co | CompareOp::Sw | CompareOp::Ew);
         if substring && text.is_empty() {
             // Every string contains, starts and ends with "".
@@ -432,6 +445,31 @@ mod tests {
     fn like_patterns_are_escaped() {
         let got = c(r#"externalId co "50%_!""#, Kind::Users, Dialect::Postgres).unwrap();
         assert_eq!(got.params, vec![Param::Text("%50!%!_!!%".into())]);
+    }
+
+    #[test]
+    fn values_with_nul_never_reach_the_database() {
+        let sql = |f: &str| c(f, Kind::Users, Dialect::Postgres).unwrap();
+        for f in [
+            r#"userName eq "a\u0000""#,
+            r#"externalId co "\u0000""#,
+            r#"id sw "x\u0000y""#,
+            r#"userName ew "\u0000""#,
+        ] {
+            let got = sql(f);
+            assert_eq!(got.sql, "(1 = 0)", "{f}");
+            assert!(got.params.is_empty() && got.exact, "{f}");
+        }
+        assert_eq!(sql(r#"userName ne "a\u0000""#).sql, "(NOT (1 = 0))");
+        let got = sql(r#"userName GE "AB\u0000c""#);
+        assert_eq!(
+            got.sql,
+            "(user_name_folded IS NOT NULL AND user_name_folded > $2)"
+        );
+        assert_eq!(got.params, vec![Param::Text("ab".into())]);
+        let got = sql(r#"externalId lt "AB\u0000c\u0000""#);
+        assert_eq!(got.sql, "(external_id IS NOT NULL AND external_id <= $2)");
+        assert_eq!(got.params, vec![Param::Text("AB".into())]);
     }
 
     #[test]

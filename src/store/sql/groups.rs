@@ -88,6 +88,9 @@ macro_rules! impl_sql_groups {
                 changes: Vec<MemberChange>,
                 expected_version: Option<u64>,
             ) -> Result<Resource, StoreError> {
+                if !storable(id) {
+                    return Err(StoreError::NotFound);
+                }
                 let expected = expected_version.map(version_param).transpose()?;
                 let now = now_nanos()?;
                 let mut tx = self.begin().await?;
@@ -173,6 +176,9 @@ macro_rules! impl_sql_groups {
                 id: &str,
                 expected_version: Option<u64>,
             ) -> Result<(), StoreError> {
+                if !storable(id) {
+                    return Err(StoreError::NotFound);
+                }
                 let expected = expected_version.map(version_param).transpose()?;
                 let sql = format!(
                     "DELETE FROM scimitar_groups WHERE tenant = $1 AND id = $2{}",
@@ -220,6 +226,9 @@ macro_rules! impl_sql_groups {
                 tenant: &TenantId,
                 member_id: &str,
             ) -> Result<Vec<GroupRef>, StoreError> {
+                if !storable(member_id) {
+                    return Ok(Vec::new());
+                }
                 let rows = sqlx::query(
                     "SELECT g.id AS id, g.display_name AS display_name FROM scimitar_members m \
                      JOIN scimitar_groups g ON g.tenant = m.tenant AND g.id = m.group_id \
@@ -245,8 +254,27 @@ macro_rules! impl_sql_groups {
                 tenant: &TenantId,
                 member_id: &str,
             ) -> Result<(), StoreError> {
+                if !storable(member_id) {
+                    return Ok(());
+                }
                 let now = now_nanos()?;
                 let mut tx = self.begin().await?;
+                if !<$store>::UPDATE_LOCK.is_empty() {
+                    // Lock the groups in id order first: two cleanups (or a cleanup and a
+                    // group write) locking the same groups in different orders deadlock.
+                    let sql = format!(
+                        "SELECT id FROM scimitar_groups WHERE tenant = $1 AND id IN \
+                         (SELECT group_id FROM scimitar_members WHERE tenant = $1 AND member_id = $2) \
+                         ORDER BY id{}",
+                        <$store>::UPDATE_LOCK
+                    );
+                    sqlx::query(&sql)
+                        .bind(tenant.as_str())
+                        .bind(member_id)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                }
                 sqlx::query(
                     "UPDATE scimitar_groups SET version = version + 1, modified_ns = $3 \
                      WHERE tenant = $1 AND id IN (SELECT group_id FROM scimitar_members \

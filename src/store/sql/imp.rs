@@ -6,7 +6,9 @@
 //! A backend module defines, on its store type: `DIALECT`, `DOC_OUT` (the select
 //! expression reading `doc` as text), `fn doc_in(n) -> String` (the placeholder writing
 //! `doc`), `fn read_pool()`, `fn write_pool()`, `async fn begin()` (a write transaction),
-//! and the field `unique_group_names`.
+//! `KEY_SHARE_LOCK` / `UPDATE_LOCK` (the row-locking clauses appended to a `SELECT` in a
+//! write transaction, empty where the transaction locks the whole database) and the field
+//! `unique_group_names`.
 
 macro_rules! impl_sql_store {
     ($store:ty, $db:ty) => {
@@ -18,8 +20,8 @@ macro_rules! impl_sql_store {
 
         use super::compile::{self, Kind, Param};
         use super::{
-            db_error, members_value, now_nanos, other, resource, take_members, token_error,
-            version_param, GroupColumns, UserColumns, CHUNK,
+            db_error, member_columns, members_value, now_nanos, other, resource, storable,
+            take_members, token_error, version_param, GroupColumns, UserColumns, CHUNK,
         };
         use crate::auth::{TokenHash, TokenId, TokenRecord, TokenStore};
         use crate::error::Error;
@@ -108,7 +110,7 @@ macro_rules! impl_sql_store {
                 id: &str,
                 expected: Option<u64>,
             ) -> StoreError {
-                if expected.is_none() {
+                if expected.is_none() || !storable(id) {
                     return StoreError::NotFound;
                 }
                 let sql = format!(
@@ -133,6 +135,9 @@ macro_rules! impl_sql_store {
                 tenant: &TenantId,
                 id: &str,
             ) -> Result<Option<Resource>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let sql = format!(
                     "SELECT {} FROM {} WHERE tenant = $1 AND id = $2",
                     select_cols(),
@@ -322,26 +327,42 @@ macro_rules! impl_sql_store {
             }
 
             /// `InvalidMember` for the first member that is no user or group of `tenant`.
+            ///
+            /// The members found stay locked against deletion until `tx` ends
+            /// (`KEY_SHARE_LOCK`): a user deleted while it is being added either waits for
+            /// this transaction, and its membership cleanup then sees the new row, or was
+            /// gone first and is refused here. Without the lock the addition could commit
+            /// after the cleanup and leave a member that names no resource.
             async fn check_members(
                 tx: &mut Tx,
                 tenant: &TenantId,
                 members: &[Member],
             ) -> Result<(), StoreError> {
                 for chunk in members.chunks(CHUNK) {
-                    let list = placeholders(2, chunk.len());
-                    let sql = format!(
-                        "SELECT id FROM scimitar_users WHERE tenant = $1 AND id IN ({list}) \
-                         UNION ALL SELECT id FROM scimitar_groups WHERE tenant = $1 AND id IN ({list})"
-                    );
-                    let mut q = sqlx::query(&sql).bind(tenant.as_str());
-                    for m in chunk {
-                        q = q.bind(m.value.as_str());
+                    let mut found = HashSet::new();
+                    for table in ["scimitar_users", "scimitar_groups"] {
+                        let missing: Vec<&str> = chunk
+                            .iter()
+                            .map(|m| m.value.as_str())
+                            .filter(|v| !found.contains(*v) && storable(v))
+                            .collect();
+                        if missing.is_empty() {
+                            break;
+                        }
+                        let sql = format!(
+                            "SELECT id FROM {table} WHERE tenant = $1 AND id IN ({}){}",
+                            placeholders(2, missing.len()),
+                            <$store>::KEY_SHARE_LOCK
+                        );
+                        let mut q = sqlx::query(&sql).bind(tenant.as_str());
+                        for v in missing {
+                            q = q.bind(v);
+                        }
+                        let rows = q.fetch_all(&mut **tx).await.map_err(db_error)?;
+                        for r in &rows {
+                            found.insert(get::<String>(r, "id")?);
+                        }
                     }
-                    let rows = q.fetch_all(&mut **tx).await.map_err(db_error)?;
-                    let found = rows
-                        .iter()
-                        .map(|r| get::<String>(r, "id"))
-                        .collect::<Result<HashSet<_>, _>>()?;
                     if let Some(m) = chunk.iter().find(|m| !found.contains(&m.value)) {
                         return Err(StoreError::InvalidMember {
                             value: m.value.clone(),
@@ -359,6 +380,9 @@ macro_rules! impl_sql_store {
                 members: &[Member],
             ) -> Result<(), StoreError> {
                 for chunk in members.chunks(CHUNK) {
+                    for m in chunk {
+                        member_columns(m)?;
+                    }
                     let values = (0..chunk.len())
                         .map(|i| {
                             let p = 3 + 3 * i;
@@ -388,6 +412,8 @@ macro_rules! impl_sql_store {
                 group: &str,
                 ids: &[String],
             ) -> Result<(), StoreError> {
+                // No member id holds U+0000, and the database would refuse the lookup.
+                let ids: Vec<&String> = ids.iter().filter(|id| storable(id)).collect();
                 for chunk in ids.chunks(CHUNK) {
                     let sql = format!(
                         "DELETE FROM scimitar_members WHERE tenant = $1 AND group_id = $2 AND member_id IN ({})",
@@ -454,6 +480,9 @@ macro_rules! impl_sql_store {
                 attributes: Map<String, Value>,
                 expected_version: Option<u64>,
             ) -> Result<Resource, StoreError> {
+                if !storable(id) {
+                    return Err(StoreError::NotFound);
+                }
                 let cols = UserColumns::of(&attributes)?;
                 let expected = expected_version.map(version_param).transpose()?;
                 let now = now_nanos()?;
@@ -496,6 +525,9 @@ macro_rules! impl_sql_store {
                 id: &str,
                 expected_version: Option<u64>,
             ) -> Result<(), StoreError> {
+                if !storable(id) {
+                    return Err(StoreError::NotFound);
+                }
                 let expected = expected_version.map(version_param).transpose()?;
                 let sql = format!(
                     "DELETE FROM scimitar_users WHERE tenant = $1 AND id = $2{}",

@@ -50,6 +50,12 @@ impl PostgresStore {
     const DIALECT: Dialect = Dialect::Postgres;
     const DOC_OUT: &'static str = "doc::text AS doc";
 
+    /// Keeps the rows read from being deleted (or their keys changed) until the
+    /// transaction ends, without blocking ordinary updates of them.
+    const KEY_SHARE_LOCK: &'static str = " FOR KEY SHARE";
+    /// The lock an `UPDATE` of non-key columns takes, taken ahead to fix the lock order.
+    const UPDATE_LOCK: &'static str = " FOR NO KEY UPDATE";
+
     const EXPLAIN: &'static str = "EXPLAIN";
     const EXPLAIN_COLUMN: &'static str = "QUERY PLAN";
 

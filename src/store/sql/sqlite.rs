@@ -50,6 +50,10 @@ impl SqliteStore {
     const DIALECT: Dialect = Dialect::Sqlite;
     const DOC_OUT: &'static str = "doc";
 
+    /// No row locks: a write transaction holds the whole database (`BEGIN IMMEDIATE`).
+    const KEY_SHARE_LOCK: &'static str = "";
+    const UPDATE_LOCK: &'static str = "";
+
     const EXPLAIN: &'static str = "EXPLAIN QUERY PLAN";
     const EXPLAIN_COLUMN: &'static str = "detail";
 
