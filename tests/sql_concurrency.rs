@@ -4,7 +4,11 @@
 //!
 //! - `userName` uniqueness: spellings that differ only in case race; one wins per tenant.
 //! - Membership PATCHes from many tasks on one group lose no member.
-//! - Writes with `If-Match` race: exactly one wins, the others get 412.
+//! - Writes with `If-Match` race: exactly one wins, the others get 412. Each writer writes
+//!   a value of its own round: a PATCH that changes nothing is not written (RFC 7644
+//!   §3.5.2.1), so it would "win" too.
+//! - Writes without `If-Match` race: retried, never 412 (the client set no precondition);
+//!   one that loses every retry is 503, and the value stored is one a 200 reported.
 //! - A deleted user leaves no group it was in (nor one it was being added to at the same
 //!   moment), and another tenant's groups are not touched.
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -168,8 +172,9 @@ async fn if_match_writes_have_one_winner(c: Client) {
             let c = c.clone();
             let (u, etag) = (u.clone(), etag.clone());
             async move {
-                let body =
-                    patch_op(json!([{"op": "replace", "path": "title", "value": format!("p{i}")}]));
+                let body = patch_op(
+                    json!([{"op": "replace", "path": "title", "value": format!("p{round}-{i}")}]),
+                );
                 let bytes = bytes::Bytes::from(serde_json::to_vec(&body).unwrap());
                 c.raw(
                     &c.token_a,
@@ -191,11 +196,11 @@ async fn if_match_writes_have_one_winner(c: Client) {
             let (g, u, etag) = (g.clone(), u.clone(), etag.clone());
             async move {
                 let (method, body) = if i % 2 == 0 {
-                    (Method::PUT, group(&format!("Contended {i}"), &[u]))
+                    (Method::PUT, group(&format!("Contended {round}-{i}"), &[u]))
                 } else {
                     (
                         Method::PATCH,
-                        patch_op(json!([{"op": "replace", "path": "displayName", "value": format!("Contended {i}")}])),
+                        patch_op(json!([{"op": "replace", "path": "displayName", "value": format!("Contended {round}-{i}")}])),
                     )
                 };
                 let bytes = bytes::Bytes::from(serde_json::to_vec(&body).unwrap());
@@ -216,6 +221,33 @@ async fn if_match_writes_have_one_winner(c: Client) {
             r.assert_error(412, None);
         }
     }
+}
+
+async fn writes_without_if_match_are_never_412(c: Client) {
+    let u = c.create_user("crowded").await;
+    let rs = race(30, |i| {
+        let c = c.clone();
+        let u = u.clone();
+        async move {
+            let body =
+                patch_op(json!([{"op": "replace", "path": "title", "value": format!("w{i}")}]));
+            c.patch(&format!("/Users/{u}"), body).await
+        }
+    })
+    .await;
+    let mut won = BTreeSet::new();
+    for (i, r) in rs.iter().enumerate() {
+        match r.status {
+            200 => {
+                won.insert(format!("w{i}"));
+            }
+            503 => r.assert_error(503, None),
+            _ => panic!("writer {i}: {} {}", r.status, r.body),
+        }
+    }
+    let title = c.get(&format!("/Users/{u}")).await.body["title"].clone();
+    let title = title.as_str().unwrap().to_owned();
+    assert!(won.contains(&title), "{title} not among {won:?}");
 }
 
 #[track_caller]
@@ -463,6 +495,12 @@ macro_rules! backend_tests {
         async fn if_match_writes_have_one_winner() {
             let store = Arc::new($make);
             super::if_match_writes_have_one_winner(Client::new(store).await).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn writes_without_if_match_are_never_412() {
+            let store = Arc::new($make);
+            super::writes_without_if_match_are_never_412(Client::new(store).await).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -485,7 +485,7 @@ pub(crate) async fn patch(
             return patched(cx, &view, res, &schemas).await;
         }
     }
-    Err(store_failure(StoreError::VersionMismatch))
+    Err(super::users::contended())
 }
 
 /// The answer to a successful PATCH: 204, or 200 with the group when configured so or

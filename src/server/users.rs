@@ -21,7 +21,8 @@ pub(crate) const WRITE_ATTEMPTS: usize = 8;
 /// What one attempt of a versioned write (attempt `attempt` of [`WRITE_ATTEMPTS`]) came
 /// to: the written resource, or `None` when a concurrent write bumped the version first
 /// and the request, having no `If-Match`, may read again and retry. A vanished resource
-/// is `not_found`; any other store error is a store failure.
+/// is `not_found`; any other store error is a store failure. A request without `If-Match`
+/// that loses every attempt gets [`contended`], not 412: it set no precondition.
 pub(crate) fn write_attempt(
     written: Result<Resource, StoreError>,
     if_match: &IfMatch,
@@ -30,12 +31,26 @@ pub(crate) fn write_attempt(
 ) -> Result<Option<Resource>, Error> {
     match written {
         Ok(res) => Ok(Some(res)),
-        Err(StoreError::VersionMismatch) if if_match.is_absent() && attempt < WRITE_ATTEMPTS => {
-            Ok(None)
+        Err(StoreError::VersionMismatch) if if_match.is_absent() => {
+            if attempt < WRITE_ATTEMPTS {
+                Ok(None)
+            } else {
+                Err(contended())
+            }
         }
         Err(StoreError::NotFound) => Err(not_found()),
         Err(e) => Err(store_failure(e)),
     }
+}
+
+/// 503 for a write without `If-Match` that lost [`WRITE_ATTEMPTS`] races in a row to other
+/// writes of the same resource: nothing was written and a retry is safe (IdPs retry 503).
+pub(crate) fn contended() -> Error {
+    Error::new(
+        crate::error::ErrorKind::Unavailable,
+        "the resource is being modified by other requests at the same moment; nothing was \
+         written, retry",
+    )
 }
 
 fn user_not_found(id: &str) -> Error {
@@ -244,7 +259,7 @@ pub(crate) async fn replace(
             return respond(cx, &view, res, &schemas, StatusCode::OK).await;
         }
     }
-    Err(store_failure(StoreError::VersionMismatch))
+    Err(contended())
 }
 
 /// `PATCH /Users/{id}`.
@@ -295,7 +310,7 @@ pub(crate) async fn patch(
             return patched(cx, &view, res, &schemas).await;
         }
     }
-    Err(store_failure(StoreError::VersionMismatch))
+    Err(contended())
 }
 
 async fn patched(
@@ -384,8 +399,9 @@ mod tests {
             let r = write_attempt(Err(StoreError::VersionMismatch), &none, attempt, nf);
             assert_eq!(r.unwrap(), None, "attempt {attempt} retries");
         }
+        // No precondition was sent, so losing every race is not a 412.
         let last = write_attempt(Err(StoreError::VersionMismatch), &none, WRITE_ATTEMPTS, nf);
-        assert_eq!(status(last), StatusCode::PRECONDITION_FAILED);
+        assert_eq!(status(last), StatusCode::SERVICE_UNAVAILABLE);
     }
 
     #[test]
