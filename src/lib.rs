@@ -114,8 +114,13 @@
 //! | `If-Match` that names no current version (garbage included) | - | 412 | - |
 //!
 //! Filter parsing is linear in the input and checks nesting depth while parsing, so no
-//! input can overflow the stack. The parsers are fuzzed (`fuzz/`); `tests/service_limits.rs`
-//! sends each bound just at and just over its limit through [`ScimService::handle`].
+//! input can overflow the stack. The parsers are fuzzed (`fuzz/`), and so is the whole
+//! service: the `service_request` target sends sequences of arbitrary requests (methods,
+//! paths, query strings, headers, credentials, SCIM-shaped and raw bodies) through
+//! [`ScimService::handle`] and checks that none panics or answers 500, that every error is
+//! an RFC 7644 §3.12 body with the right `status`, and that no tenant sees another's ids.
+//! `tests/service_limits.rs` sends each bound just at and just over its limit through
+//! [`ScimService::handle`].
 //!
 //! # Standards coverage
 //!
