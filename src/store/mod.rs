@@ -49,7 +49,10 @@
 //!   answer [`StoreError::InvalidMember`] for one deleted meanwhile. Return `members` only
 //!   when asked (`include_members`), apply [`MemberChange`]s as deltas, and let
 //!   [`GroupStore::remove_member_everywhere`] (called after a User or Group is deleted)
-//!   take a deleted resource out of every group.
+//!   take a deleted resource out of every group. [`GroupStore::groups_of`] must be exact
+//!   for any member id: besides deriving `User.groups`, the service asks it whether a
+//!   PATCH's added members are already in the group, and writes nothing when they all are
+//!   (RFC 7644 §3.5.2.1).
 //! - **Lists.** With no sort pushed down, return resources in a stable order (creation
 //!   order). [`Pushdown::None`] and [`Capabilities::default`] are always correct: the store
 //!   returns every resource of the tenant, complete, and the service filters, sorts and
@@ -551,7 +554,9 @@ pub trait GroupStore: Send + Sync {
     /// Lists groups (see [`StoreQuery`]).
     async fn list(&self, tenant: &TenantId, query: &StoreQuery) -> Result<StorePage, StoreError>;
 
-    /// The groups `member_id` belongs to directly, for `User.groups`.
+    /// The groups `member_id` (a user's or a group's id) belongs to directly: `User.groups`,
+    /// and whether a group PATCH's added members are already members (then it is not
+    /// written).
     async fn groups_of(
         &self,
         tenant: &TenantId,
