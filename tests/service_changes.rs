@@ -223,6 +223,9 @@ async fn each_tenant_gets_its_own_changes() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].tenant, TenantId::new("tenant-b"));
     assert_eq!(got[0].id, r.id());
+    // Tied to the request that made it.
+    let request_id: u64 = r.header("x-request-id").unwrap().parse().unwrap();
+    assert_eq!(got[0].request_id, request_id);
 }
 
 #[tokio::test]

@@ -61,6 +61,9 @@ pub struct Change {
     pub version: Option<u64>,
     /// For a user replaced or patched: whether this write deactivated or reactivated it.
     pub activation: Option<Activation>,
+    /// The request's id, as sent in its `X-Request-Id` response header and logged as
+    /// `request_id` with the `tracing` feature: to tie an audit entry to the request log.
+    pub request_id: u64,
 }
 
 /// The hook of [`ScimServiceBuilder::on_change`](super::ScimServiceBuilder::on_change).
@@ -111,6 +114,7 @@ pub(crate) fn notify(
         kind,
         version,
         activation,
+        request_id: cx.request_id,
     };
     if catch_unwind(AssertUnwindSafe(|| hook(&change))).is_err() {
         super::observe::log_hook_panic(&change);

@@ -19,7 +19,6 @@ pub(crate) struct Ctx<'a> {
     pub(crate) tenant: TenantId,
     pub(crate) base_url: String,
     pub(crate) report: CompatReport,
-    #[allow(dead_code)] // read by the tracing feature's logs
     pub(crate) request_id: u64,
 }
 
